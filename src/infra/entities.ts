@@ -1,0 +1,24 @@
+import { Session, RefreshToken } from '../modules/accounts/session.entity';
+import { User } from '../modules/accounts/user.entity';
+import { Agent } from '../modules/agents/agent.entity';
+import { Attachment } from '../modules/messages/attachment.entity';
+import { Message } from '../modules/messages/message.entity';
+import { ReadCursor } from '../modules/messages/read-cursor.entity';
+import { Notification } from '../modules/notifications/notification.entity';
+import { TicketEvent } from '../modules/tickets/ticket-event.entity';
+import { Ticket, TicketNumberSequence } from '../modules/tickets/ticket.entity';
+
+/** Every entity, listed once: the ORM, the migration CLI and the tests discover from here. */
+export const entities = [
+  User,
+  Session,
+  RefreshToken,
+  Agent,
+  Ticket,
+  TicketNumberSequence,
+  TicketEvent,
+  Message,
+  Attachment,
+  ReadCursor,
+  Notification,
+];

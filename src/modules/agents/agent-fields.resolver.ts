@@ -1,0 +1,16 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../server/context';
+import { notFound } from '../../shared/errors';
+import { User } from '../accounts/user.entity';
+import { userById } from '../accounts/user.loaders';
+import { Agent } from './agent.entity';
+
+@Resolver(() => Agent)
+export class AgentFieldsResolver {
+  @FieldResolver(() => User)
+  async user(@Root() agent: Agent, @Ctx() ctx: RequestContext): Promise<User> {
+    const user = await ctx.loaders.get(userById).load(agent.user.id);
+    if (!user) throw notFound('User');
+    return user;
+  }
+}

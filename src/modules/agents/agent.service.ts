@@ -1,0 +1,71 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { RequestContext } from '../../server/context';
+import { requireAdmin } from '../../shared/auth/guards';
+import { hashPassword } from '../../shared/auth/passwords';
+import { badInput, conflict, notFound } from '../../shared/errors';
+import { isIdOf } from '../../shared/ids';
+import { Role } from '../../shared/roles';
+import { findAccountByEmail, normalizeEmail, revokeAllSessions } from '../accounts/account.service';
+import { User } from '../accounts/user.entity';
+import { Agent } from './agent.entity';
+import type { CreateAgentInput, UpdateAgentInput } from './agent.inputs';
+
+/** Skills and languages are matched case-insensitively, so they are stored trimmed, lower-cased, once each. */
+export function normalizeLabels(values: readonly string[] | null | undefined): string[] {
+  return [...new Set((values ?? []).map((value) => value.trim().toLowerCase()).filter(Boolean))];
+}
+
+function emptyToNull(value: string | null | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+}
+
+/** Admins create staff accounts with their agent profile in one step. */
+export async function createAgent(ctx: RequestContext, input: CreateAgentInput): Promise<Agent> {
+  requireAdmin(ctx);
+  const email = normalizeEmail(input.email);
+  if (await findAccountByEmail(ctx.em, email)) throw conflict('An account with this email already exists.', 'email');
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await ctx.em.transactional(async (em) => {
+      const user = em.create(User, { name: input.name.trim(), email, passwordHash, role: input.role });
+      return em.create(Agent, {
+        user,
+        department: emptyToNull(input.department),
+        skills: normalizeLabels(input.skills),
+        languages: normalizeLabels(input.languages),
+        maxConcurrentTickets: input.maxConcurrentTickets ?? 5,
+      });
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw conflict('An account with this email already exists.', 'email');
+    throw error;
+  }
+}
+
+/** Admins edit profiles, change roles and (de)activate. Deactivation ends the agent's sessions. */
+export async function updateAgent(ctx: RequestContext, input: UpdateAgentInput): Promise<Agent> {
+  const viewer = requireAdmin(ctx);
+  if (!isIdOf(input.id, 'Agent')) throw notFound('Agent');
+  const agent = await ctx.em.findOne(Agent, { id: input.id }, { populate: ['user'] });
+  if (!agent) throw notFound('Agent');
+  const user = agent.user.getEntity();
+  const isSelf = user.id === viewer.userId;
+  if (isSelf && input.active === false) throw badInput('active', 'You cannot deactivate your own account.');
+  if (isSelf && input.role && input.role !== Role.ADMIN) throw badInput('role', 'You cannot remove your own admin role.');
+
+  if (input.name != null) user.name = input.name.trim();
+  if (input.role != null) user.role = input.role;
+  if (input.department !== undefined) agent.department = emptyToNull(input.department);
+  if (input.skills != null) agent.skills = normalizeLabels(input.skills);
+  if (input.languages != null) agent.languages = normalizeLabels(input.languages);
+  if (input.maxConcurrentTickets != null) agent.maxConcurrentTickets = input.maxConcurrentTickets;
+  const deactivating = input.active === false && agent.active;
+  if (input.active != null) {
+    agent.active = input.active;
+    user.active = input.active;
+  }
+  await ctx.em.flush();
+  if (deactivating) await revokeAllSessions(ctx, user.id, 'deactivated');
+  return agent;
+}

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Request } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { createOrm, type Orm } from '../infra/orm';
+import { createPubSub, type PubSub } from '../infra/pubsub';
+import { formatClientError, toClientError } from '../shared/errors';
+import { authenticate } from './authenticate';
+import { createAppServices, createRequestContext, type AppServices, type RequestContext } from './context';
+import { mountExplorer } from './explorer';
+import { bootstrapAdmin } from './bootstrap';
+import { getSchema } from './schema';
+import { createWebSocketServer, type WebSocketServerHandle } from './ws';
+
+export interface ParleyApp {
+  services: AppServices;
+  httpServer: Server;
+  /** Resolves with the bound port (useful with PORT=0). */
+  listen(port?: number, host?: string): Promise<number>;
+  /** Drains HTTP, closes websockets, then the ORM and pub/sub. */
+  stop(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  config: Config;
+  logger: Logger;
+  /** Database to use; main.ts passes the configured or the embedded one. */
+  databaseUrl: string;
+  /** Reuse a connected ORM (tests); otherwise one is created and owned. */
+  orm?: Orm;
+  pubsub?: PubSub;
+}
+
+/** Builds the whole server: the one bootstrap shared by main.ts and the tests. */
+export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
+  const { config, logger } = options;
+  const orm = options.orm ?? (await createOrm(options.databaseUrl, { migrate: config.migrateOnStart, logger }));
+  const pubsub = options.pubsub ?? createPubSub(config.redisUrl, logger);
+  const services = createAppServices(config, orm, pubsub, logger);
+  await bootstrapAdmin(services);
+
+  const schema = await getSchema();
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const sockets: WebSocketServerHandle = createWebSocketServer(httpServer, schema, services);
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    // Masks whatever is not an application error; didEncounterErrors below logs the details.
+    formatError: (_formatted, error) => formatClientError(error),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      {
+        // Every error of a request carries its id, so a client's report can be found in the logs.
+        async requestDidStart({ contextValue }) {
+          return {
+            async didEncounterErrors({ errors }) {
+              for (const error of errors) toClientError(error, { requestId: contextValue.requestId, logger: contextValue.logger });
+            },
+            async willSendResponse({ response }) {
+              if (response.body.kind === 'single' && response.body.singleResult.errors) {
+                response.body.singleResult.errors = response.body.singleResult.errors.map((error) => ({
+                  ...error,
+                  extensions: { ...error.extensions, requestId: contextValue.requestId },
+                }));
+              }
+            },
+          };
+        },
+        async serverWillStart() {
+          return { drainServer: () => sockets.dispose() };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.use((req, res, next) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    (req as Request & { requestId: string }).requestId = requestId;
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    try {
+      await orm.em.getConnection().execute('select 1');
+      checks.database = 'ok';
+    } catch {
+      checks.database = 'unavailable';
+      ready = false;
+    }
+    if (pubsub.kind === 'redis') {
+      const ok = await pubsub.ping().catch(() => false);
+      checks.redis = ok ? 'ok' : 'unavailable';
+      ready &&= ok;
+    }
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+  });
+
+  mountExplorer(app);
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '100kb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = (req as Request & { requestId: string }).requestId;
+        const viewer = await authenticate(services, req.headers.authorization);
+        // A token that was sent but no longer holds is treated as none: `viewer` answers null and
+        // protected fields answer UNAUTHENTICATED, which tells the client to refresh.
+        return createRequestContext(services, viewer === 'invalid' ? null : viewer, requestId);
+      },
+    }),
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    services,
+    httpServer,
+    listen: (port = config.port, host = config.host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));
+      }),
+    stop: () => {
+      closing ??= (async () => {
+        await apollo.stop();
+        if (!options.pubsub) await pubsub.close();
+        if (!options.orm) await orm.close(true);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { AppServices } from './context';
+import { bearerToken } from '../shared/auth/tokens';
+import type { Viewer } from '../shared/auth/viewer';
+import type { Role } from '../shared/roles';
+
+/**
+ * Turns an Authorization value into a viewer: the token must verify, its session must be live and
+ * its user active. Role comes from the database, so a demotion takes effect on the next request.
+ * Returns null for no token; `'invalid'` for a token that was sent but does not hold.
+ */
+export async function authenticate(app: AppServices, authorization: unknown): Promise<Viewer | null | 'invalid'> {
+  const token = bearerToken(authorization);
+  if (!token) return null;
+  const claims = await app.tokens.verify(token);
+  if (!claims) return 'invalid';
+  const rows = await app.orm.em.getConnection().execute<{ role: Role }[]>(
+    `select u.role from sessions s join users u on u.id = s.user_id
+      where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > now() and u.active`,
+    [claims.sessionId, claims.userId],
+  );
+  if (rows.length === 0) return 'invalid';
+  return { ...claims, role: rows[0].role };
+}

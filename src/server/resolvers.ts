@@ -1,0 +1,15 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { accountResolvers } from '../modules/accounts';
+import { agentResolvers } from '../modules/agents';
+import { messageResolvers } from '../modules/messages';
+import { ticketResolvers } from '../modules/tickets';
+import { nodeResolvers } from '../shared/node.resolver';
+
+/** Every module's resolvers; each module's index.ts says which it has. */
+export const resolvers = [
+  ...nodeResolvers,
+  ...accountResolvers,
+  ...agentResolvers,
+  ...ticketResolvers,
+  ...messageResolvers,
+] as unknown as NonEmptyArray<Function>;

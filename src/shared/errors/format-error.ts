@@ -1,0 +1,99 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { ValidationError as ClassValidatorError } from 'class-validator';
+import type { Logger } from 'pino';
+import { AppError } from './app-error';
+
+/** Codes that graphql-js, Apollo and type-graphql assign themselves and that are safe to show. */
+const PASS_THROUGH_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+]);
+
+interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+function flattenValidationErrors(errors: ClassValidatorError[], prefix = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+}
+
+/**
+ * Turns whatever a resolver threw into the error a client sees: application errors keep their
+ * code, validation errors name their fields, ORM errors map to NOT_FOUND / CONFLICT, and
+ * everything else is masked as INTERNAL_SERVER_ERROR (logged in full with the request id).
+ */
+export function toClientError(
+  error: unknown,
+  options: { requestId?: string; logger?: Logger; path?: readonly (string | number)[] } = {},
+): GraphQLError {
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  const base = error instanceof GraphQLError ? error : undefined;
+  const location = { nodes: base?.nodes, path: base?.path ?? options.path };
+  const withRequestId = (extensions: Record<string, unknown>) =>
+    options.requestId ? { ...extensions, requestId: options.requestId } : extensions;
+
+  if (original instanceof AppError) {
+    return new GraphQLError(original.message, {
+      ...location,
+      extensions: withRequestId({ ...original.extensions, code: original.code }),
+    });
+  }
+  if (original instanceof GraphQLError && original.extensions?.validationErrors) {
+    const problems = flattenValidationErrors(original.extensions.validationErrors as ClassValidatorError[]);
+    const first = problems[0];
+    const message = first ? `Invalid ${first.field}: ${first.message}` : 'Invalid input.';
+    return new GraphQLError(message, {
+      ...location,
+      extensions: withRequestId({ code: 'BAD_USER_INPUT', field: first?.field, problems }),
+    });
+  }
+  if (original instanceof NotFoundError) {
+    return new GraphQLError('Not found.', { ...location, extensions: withRequestId({ code: 'NOT_FOUND' }) });
+  }
+  if (original instanceof UniqueConstraintViolationException) {
+    return new GraphQLError('This conflicts with existing data.', {
+      ...location,
+      extensions: withRequestId({ code: 'CONFLICT' }),
+    });
+  }
+  const code = (original instanceof GraphQLError ? original.extensions?.code : base?.extensions?.code) as string | undefined;
+  if (base && !base.originalError && code && PASS_THROUGH_CODES.has(code)) {
+    return new GraphQLError(base.message, { ...location, extensions: withRequestId({ ...base.extensions, code }) });
+  }
+  if (base && !base.originalError && !code) {
+    // A graphql-js error without a cause: a validation or coercion problem in the document.
+    return new GraphQLError(base.message, { ...location, extensions: withRequestId({ code: 'GRAPHQL_VALIDATION_FAILED' }) });
+  }
+  if (original instanceof GraphQLError && code && PASS_THROUGH_CODES.has(code)) {
+    return new GraphQLError(original.message, { ...location, extensions: withRequestId({ code }) });
+  }
+  options.logger?.error({ err: original, requestId: options.requestId, path: location.path }, 'unexpected error');
+  return new GraphQLError('Internal server error.', {
+    ...location,
+    extensions: withRequestId({ code: 'INTERNAL_SERVER_ERROR' }),
+  });
+}
+
+/** The formatted shape, for Apollo's `formatError` and for graphql-ws' `onNext` masking. */
+export function formatClientError(
+  error: unknown,
+  options: { requestId?: string; logger?: Logger } = {},
+): GraphQLFormattedError {
+  return toClientError(error, options).toJSON();
+}

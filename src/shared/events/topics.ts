@@ -1,0 +1,20 @@
+/**
+ * Pub/sub channels. One channel per ticket and per user (not one global topic filtered per
+ * subscriber), plus one for staff-wide streams. Payloads carry ids only; subscribers load and
+ * re-authorize what they receive.
+ */
+export const channels = {
+  ticket: (ticketId: string) => `parley:ticket:${ticketId}`,
+  staffTickets: () => 'parley:staff:tickets',
+  user: (userId: string) => `parley:user:${userId}`,
+  session: (sessionId: string) => `parley:session:${sessionId}`,
+} as const;
+
+export type TicketStreamEvent =
+  | { type: 'MESSAGE_ADDED'; ticketId: string; messageId: string; seq: number; internal: boolean; authorId: string | null }
+  | { type: 'MESSAGE_CHANGED'; ticketId: string; messageId: string }
+  | { type: 'TICKET_EVENT'; ticketId: string; eventId: string; kind: string }
+  | { type: 'TICKET_CREATED'; ticketId: string }
+  | { type: 'MESSAGES_READ'; ticketId: string; userId: string; readAt: Date; lastReadSeq: number };
+
+export type SessionStreamEvent = { type: 'SESSION_REVOKED'; sessionId: string };
