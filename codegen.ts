@@ -7,7 +7,7 @@ const config: CodegenConfig = {
   documents: ['test/operations/**/*.graphql'],
   ignoreNoDocuments: false,
   generates: {
-    'test/__generated__/': {
+    [process.env.PARLEY_CODEGEN_OUT ?? 'test/__generated__/']: {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: { scalars: { DateTime: 'string' }, enumsAsTypes: true, useTypeImports: true },

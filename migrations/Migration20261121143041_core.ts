@@ -1,6 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261121143041 extends Migration {
+/** Core tables: accounts, sessions, agents, tickets, events, messages, attachments, read cursors, notifications. */
+export class Migration20261121143041_core extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "ticket_number_sequences" ("day" text not null, "last_value" int not null, constraint "ticket_number_sequences_pkey" primary key ("day"));`);
@@ -83,4 +84,21 @@ export class Migration20261121143041 extends Migration {
     this.addSql(`alter table "attachments" add constraint "attachments_message_id_foreign" foreign key ("message_id") references "messages" ("id") on update cascade on delete set null;`);
   }
 
+  override async down(): Promise<void> {
+    for (const table of [
+      'notifications',
+      'read_cursors',
+      'attachments',
+      'messages',
+      'ticket_events',
+      'tickets',
+      'ticket_number_sequences',
+      'agents',
+      'refresh_tokens',
+      'sessions',
+      'users',
+    ]) {
+      this.addSql(`drop table if exists "${table}" cascade;`);
+    }
+  }
 }
