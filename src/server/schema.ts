@@ -3,6 +3,8 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { resolvers } from './resolvers';
+// Load every entity, so every Node implementation is known whichever file imported the schema first.
+import '../infra/entities';
 
 let built: Promise<GraphQLSchema> | undefined;
 
