@@ -106,6 +106,9 @@ export type NodeByIdQueryVariables = Exact<{
 
 export type NodeByIdQuery = { node:
     | { __typename: 'Agent', id: string }
+    | { __typename: 'Attachment', id: string }
+    | { __typename: 'Message', id: string }
+    | { __typename: 'Ticket', id: string }
     | { __typename: 'User', id: string }
    | null };
 
