@@ -1,6 +1,9 @@
 import { Session, RefreshToken } from '../modules/accounts/session.entity';
 import { User } from '../modules/accounts/user.entity';
 import { Agent } from '../modules/agents/agent.entity';
+import { Article, ArticleSlug } from '../modules/articles/article.entity';
+import { Faq } from '../modules/articles/faq.entity';
+import { ArticleView, ArticleVote, FaqView, FaqVote } from '../modules/articles/feedback.entity';
 import { Attachment } from '../modules/messages/attachment.entity';
 import { Message } from '../modules/messages/message.entity';
 import { ReadCursor } from '../modules/messages/read-cursor.entity';
@@ -21,4 +24,11 @@ export const entities = [
   Attachment,
   ReadCursor,
   Notification,
+  Article,
+  ArticleSlug,
+  ArticleVote,
+  ArticleView,
+  Faq,
+  FaqVote,
+  FaqView,
 ];
