@@ -8,6 +8,8 @@ import { AccessTokens } from '../shared/auth/tokens';
 import type { Viewer } from '../shared/auth/viewer';
 import { EventPublisher } from '../shared/events/publisher';
 import { Loaders } from '../shared/loaders/registry';
+import { Realtime, type ConnectionHandle } from '../modules/realtime/realtime';
+import type { RealtimeLimits } from '../modules/realtime/realtime.limits';
 
 /** What lives as long as the process: built once in `createApp`. */
 export interface AppServices {
@@ -17,6 +19,8 @@ export interface AppServices {
   events: EventPublisher;
   tokens: AccessTokens;
   logger: Logger;
+  /** Subscriptions' shared state on this instance: presence, typing, counters. */
+  realtime: Realtime;
 }
 
 /**
@@ -30,6 +34,8 @@ export interface RequestContext {
   loaders: Loaders;
   app: AppServices;
   logger: Logger;
+  /** The websocket an operation arrived on; absent over HTTP. */
+  connection?: ConnectionHandle;
 }
 
 export function createRequestContext(app: AppServices, viewer: Viewer | null, requestId: string = randomUUID()): RequestContext {
@@ -44,13 +50,15 @@ export function createRequestContext(app: AppServices, viewer: Viewer | null, re
   return ctx;
 }
 
-export function createAppServices(config: Config, orm: Orm, pubsub: PubSub, logger: Logger): AppServices {
-  return {
+export function createAppServices(config: Config, orm: Orm, pubsub: PubSub, logger: Logger, realtime: Partial<RealtimeLimits> = {}): AppServices {
+  const services = {
     config,
     orm,
     pubsub,
-    events: new EventPublisher(pubsub),
+    events: new EventPublisher(pubsub, logger),
     tokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
     logger,
-  };
+  } as AppServices;
+  services.realtime = new Realtime(services, realtime);
+  return services;
 }

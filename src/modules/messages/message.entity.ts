@@ -43,6 +43,7 @@ export class Message {
   @Field(() => MessageKind)
   kind: MessageKind & Opt = MessageKind.TEXT;
 
+  /** Exposed through a field resolver: deleted messages are blanked for most viewers. */
   @Property({ type: 'text' })
   body!: string;
 

@@ -14,11 +14,12 @@ import { TicketChannel, TicketPriority, TicketStatus } from './ticket.enums';
 @ObjectType({ implements: Node })
 @Index({ name: 'tickets_created_at_id_idx', properties: ['createdAt', 'id'] })
 @Index({ name: 'tickets_updated_at_id_idx', properties: ['updatedAt', 'id'] })
-@Index({ name: 'tickets_last_message_at_id_idx', properties: ['lastMessageAt', 'id'] })
+@Index({ name: 'tickets_last_activity_at_id_idx', properties: ['lastActivityAt', 'id'] })
 @Index({ name: 'tickets_priority_rank_id_idx', properties: ['priorityRank', 'id'] })
 @Index({ name: 'tickets_customer_created_idx', properties: ['customer', 'createdAt'] })
 @Index({ name: 'tickets_assignee_status_idx', properties: ['assignee', 'status'] })
 @Index({ name: 'tickets_tags_idx', expression: 'create index "tickets_tags_idx" on "tickets" using gin ("tags")' })
+@Index({ name: 'tickets_queue_idx', properties: ['queuedAt'] })
 @Index({ name: 'tickets_search_idx', expression: 'create index "tickets_search_idx" on "tickets" using gin ("search_vector")' })
 export class Ticket {
   @PrimaryKey({ type: 'text' })
@@ -79,17 +80,27 @@ export class Ticket {
   @ManyToOne(() => Agent, { ref: true, nullable: true })
   assignee?: Ref<Agent> | null;
 
+  /** Every message, internal notes included (what staff see). */
   @Property({ type: 'integer', default: 0 })
-  @Field(() => Int)
   messageCount: number & Opt = 0;
+
+  /** Messages a customer can see: internal notes would otherwise show through the counters. */
+  @Property({ type: 'integer', default: 0 })
+  publicMessageCount: number & Opt = 0;
 
   /** The seq of the newest message; the next message gets `lastSeq + 1`. */
   @Property({ type: 'integer', default: 0 })
   lastSeq: number & Opt = 0;
 
   @Property({ type: 'datetime', nullable: true })
-  @Field(() => Date, { nullable: true })
   lastMessageAt?: Date | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  lastPublicMessageAt?: Date | null;
+
+  /** LAST_MESSAGE_AT ordering key: never null (a ticket without messages sorts by creation), so keyset cursors work. */
+  @Property({ type: 'datetime', generated: '(COALESCE(last_public_message_at, created_at)) stored' })
+  lastActivityAt?: Date & Opt;
 
   @Property({ type: 'datetime', nullable: true })
   @Field(() => Date, { nullable: true })

@@ -60,8 +60,22 @@ export interface ConnectionShape<T> {
   edges: Edge<T>[];
   nodes: T[];
   pageInfo: PageInfo;
-  /** A thunk: graphql-js calls it only when the client selects `totalCount`. */
-  totalCount: number | (() => Promise<number>);
+  /** Lazy: the count query runs only when the client selects `totalCount` (see `lazy`). */
+  totalCount: number | PromiseLike<number>;
+}
+
+/**
+ * A value computed on first `then`: graphql-js awaits a field's value only when the field was
+ * selected, so an expensive aggregate costs nothing when nobody asks for it.
+ */
+export function lazy<T>(compute: () => Promise<T>): PromiseLike<T> {
+  let promise: Promise<T> | undefined;
+  return {
+    then(onFulfilled, onRejected) {
+      promise ??= compute();
+      return promise.then(onFulfilled, onRejected);
+    },
+  };
 }
 
 /** Generates `${name}Edge` and an abstract connection class to extend as `${name}Connection`. */

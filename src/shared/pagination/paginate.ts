@@ -1,11 +1,16 @@
 import { Cursor, type EntityName, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../errors';
-import { DEFAULT_PAGE_SIZE, type ConnectionArgs, type ConnectionShape } from './connection';
+import { DEFAULT_PAGE_SIZE, lazy, type ConnectionArgs, type ConnectionShape } from './connection';
 
-/** Throws BAD_USER_INPUT for argument combinations Relay leaves undefined or that cannot be served. */
-export function checkConnectionArgs(args: ConnectionArgs, orderKeys: number): void {
+/** Relay leaves `first` with `last` undefined: refuse it rather than guess. */
+export function checkRelayArgs(args: ConnectionArgs): void {
   if (args.first != null && args.last != null) throw badInput('first', 'Pass either first or last, not both.');
+}
+
+/** Throws BAD_USER_INPUT for argument combinations Relay leaves undefined or cursors that do not fit this list. */
+export function checkConnectionArgs(args: ConnectionArgs, orderKeys: number): void {
+  checkRelayArgs(args);
   for (const field of ['after', 'before'] as const) {
     const value = args[field];
     if (value == null) continue;
@@ -26,14 +31,16 @@ export function checkConnectionArgs(args: ConnectionArgs, orderKeys: number): vo
 export async function paginate<T extends object>(
   em: EntityManager,
   entity: EntityName<T>,
-  where: FilterQuery<T>,
+  /** A function when the filter holds raw() fragments: each query needs fresh ones. */
+  where: FilterQuery<T> | (() => FilterQuery<T>),
   args: ConnectionArgs,
   orderBy: QueryOrderMap<T>[],
 ): Promise<ConnectionShape<T>> {
   checkConnectionArgs(args, orderBy.reduce<number>((n, entry) => n + Object.keys(entry).length, 0));
   const backwards = args.last != null || (args.before != null && args.first == null);
   const size = (backwards ? args.last : args.first) ?? DEFAULT_PAGE_SIZE;
-  const page = await em.findByCursor(entity, where, {
+  const filter = () => (typeof where === 'function' ? (where as () => FilterQuery<T>)() : where);
+  const page = await em.findByCursor(entity, filter(), {
     ...(backwards ? { last: size, before: args.before ?? undefined } : { first: size, after: args.after ?? undefined }),
     orderBy: orderBy as never,
     includeCount: false,
@@ -48,6 +55,6 @@ export async function paginate<T extends object>(
       startCursor: items.length ? page.startCursor : null,
       endCursor: items.length ? page.endCursor : null,
     },
-    totalCount: () => em.fork().count(entity, where),
+    totalCount: lazy(() => em.fork().count(entity, filter())),
   };
 }

@@ -1,0 +1,390 @@
+import { LockMode, raw, ref, type FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../server/context';
+import { requireStaff, requireViewer } from '../../shared/auth/guards';
+import { canEditTicket, canManageTickets, canRateTicket, canReadTicket, canSetTicketStatus } from '../../shared/auth/policies';
+import { isStaff, type Viewer } from '../../shared/auth/viewer';
+import { AppError, badInput, forbidden, notFound } from '../../shared/errors';
+import { transactionWithEvents, type Outbox } from '../../shared/events/transaction';
+import { isIdOf } from '../../shared/ids';
+import type { ConnectionShape } from '../../shared/pagination/connection';
+import { paginate } from '../../shared/pagination/paginate';
+import { Role } from '../../shared/roles';
+import { User } from '../accounts/user.entity';
+import { Agent } from '../agents/agent.entity';
+import { nextTicketNumber, TICKET_NUMBER_PATTERN } from './ticket-number';
+import { TicketEvent } from './ticket-event.entity';
+import { Ticket } from './ticket.entity';
+import { SortDirection, TicketChannel, TicketEventKind, TicketOrderField, TicketPriority, TicketStatus } from './ticket.enums';
+import type {
+  AssignTicketInput,
+  BulkUpdateTicketsInput,
+  CreateTicketInput,
+  RateTicketInput,
+  TicketsArgs,
+  UpdateTicketInput,
+  UpdateTicketPriorityInput,
+  UpdateTicketStatusInput,
+} from './ticket.inputs';
+import { isClosedStatus, statusAfterAgentReply, statusAfterAssignment, statusAfterCustomerMessage, transitionProblem } from './ticket.workflow';
+
+const TICKET = 'Ticket';
+
+/** Tags are matched exactly; stored trimmed and lower-cased, once each. */
+export function normalizeTags(tags: readonly string[] | null | undefined): string[] {
+  return [...new Set((tags ?? []).map((tag) => tag.trim().toLowerCase()).filter(Boolean))];
+}
+
+function emptyToNull(value: string | null | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+}
+
+// ---------------------------------------------------------------- reading
+
+/**
+ * The ticket, if the viewer may read it. Someone else's ticket answers NOT_FOUND, exactly like
+ * one that does not exist, so ids reveal nothing. `lock` takes the row for update (in a transaction).
+ */
+export async function findReadableTicket(ctx: RequestContext, em: EntityManager, id: string, lock = false): Promise<Ticket> {
+  const viewer = requireViewer(ctx);
+  if (!isIdOf(id, 'Ticket')) throw notFound(TICKET);
+  const ticket = await em.findOne(Ticket, { id }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+  if (!ticket || !canReadTicket(viewer, ticket)) throw notFound(TICKET);
+  return ticket;
+}
+
+/** For `node(id)`: null rather than an error. */
+export async function findTicketForNode(ctx: RequestContext, id: string): Promise<Ticket | null> {
+  if (!ctx.viewer) return null;
+  const ticket = await ctx.em.findOne(Ticket, { id });
+  return ticket && canReadTicket(ctx.viewer, ticket) ? ticket : null;
+}
+
+export async function getTicket(ctx: RequestContext, id: string): Promise<Ticket> {
+  return findReadableTicket(ctx, ctx.em, id);
+}
+
+export async function getTicketByNumber(ctx: RequestContext, number: string): Promise<Ticket> {
+  const viewer = requireViewer(ctx);
+  const normalized = number.trim().toUpperCase();
+  if (!TICKET_NUMBER_PATTERN.test(normalized)) throw notFound(TICKET);
+  const ticket = await ctx.em.findOne(Ticket, { number: normalized });
+  if (!ticket || !canReadTicket(viewer, ticket)) throw notFound(TICKET);
+  return ticket;
+}
+
+const ORDER_COLUMNS: Record<TicketOrderField, keyof Ticket> = {
+  [TicketOrderField.CREATED_AT]: 'createdAt',
+  [TicketOrderField.UPDATED_AT]: 'updatedAt',
+  [TicketOrderField.PRIORITY]: 'priorityRank',
+  [TicketOrderField.LAST_MESSAGE_AT]: 'lastActivityAt',
+};
+
+/** The filter as MikroORM conditions. Customers are confined to their own tickets whatever they ask. */
+function ticketConditions(viewer: Viewer, args: TicketsArgs): FilterQuery<Ticket> {
+  const filter = args.filter ?? {};
+  const and: FilterQuery<Ticket>[] = [];
+  if (!isStaff(viewer)) and.push({ customer: viewer.userId });
+  if (filter.customerId) and.push({ customer: filter.customerId });
+  if (filter.status?.length) and.push({ status: { $in: filter.status } });
+  if (filter.priority?.length) and.push({ priority: { $in: filter.priority } });
+  if (filter.channel?.length) and.push({ channel: { $in: filter.channel } });
+  if (filter.assigneeId) and.push({ assignee: filter.assigneeId });
+  if (filter.unassigned != null) and.push({ assignee: filter.unassigned ? null : { $ne: null } });
+  if (filter.department) and.push({ department: filter.department });
+  if (filter.category) and.push({ category: filter.category });
+  const tags = normalizeTags(filter.tags);
+  if (tags.length) and.push({ tags: { $contains: tags } });
+  if (filter.createdAfter) and.push({ createdAt: { $gte: filter.createdAfter } });
+  if (filter.createdBefore) and.push({ createdAt: { $lt: filter.createdBefore } });
+  const search = filter.search?.trim();
+  if (search) {
+    // Ticket fields through the ticket's own vector; message bodies through theirs (internal
+    // notes only for staff, deleted messages never); an exact ticket number always matches.
+    const notes = isStaff(viewer) ? '' : 'and not m.internal';
+    and.push({
+      [raw(
+        (alias) =>
+          `(${alias}.search_vector @@ websearch_to_tsquery('english', ?) or ${alias}.number = ? or exists (select 1 from messages m where m.ticket_id = ${alias}.id and m.deleted_at is null ${notes} and m.search_vector @@ websearch_to_tsquery('english', ?)))`,
+        [search, search.toUpperCase(), search],
+      )]: [],
+    } as FilterQuery<Ticket>);
+  }
+  return and.length ? { $and: and } : {};
+}
+
+/** The `tickets` connection: filtered, ordered (ties broken by id), keyset-paginated. */
+export async function listTickets(ctx: RequestContext, args: TicketsArgs): Promise<ConnectionShape<Ticket>> {
+  const viewer = requireViewer(ctx);
+  const order = args.orderBy ?? { field: TicketOrderField.CREATED_AT, direction: SortDirection.DESC };
+  const direction = order.direction === SortDirection.ASC ? 'asc' : 'desc';
+  return paginate(ctx.em, Ticket, () => ticketConditions(viewer, args), args, [
+    { [ORDER_COLUMNS[order.field]]: direction },
+    { id: direction },
+  ]);
+}
+
+// ---------------------------------------------------------------- changing
+
+/** Writes one history line and queues its event for after the commit. */
+export function recordEvent(
+  em: EntityManager,
+  outbox: Outbox,
+  ticket: Ticket,
+  kind: TicketEventKind,
+  actorId: string | null,
+  details: { fromStatus?: TicketStatus; toStatus?: TicketStatus; data?: Record<string, unknown>; note?: string | null } = {},
+): TicketEvent {
+  const event = em.create(TicketEvent, {
+    ticket,
+    kind,
+    actor: actorId ? em.getReference(User, actorId) : null,
+    fromStatus: details.fromStatus ?? null,
+    toStatus: details.toStatus ?? null,
+    data: details.data ?? null,
+    note: details.note ?? null,
+  });
+  outbox.push({ type: 'TICKET_EVENT', ticketId: ticket.id, eventId: event.id, kind });
+  return event;
+}
+
+/**
+ * Moves a ticket to `to`, keeping `resolvedAt`/`closedAt`/`queuedAt` consistent and writing the
+ * STATUS_CHANGED event. A move to the current status changes nothing. Throws BAD_USER_INPUT for
+ * moves that make no sense.
+ */
+export function changeStatus(
+  em: EntityManager,
+  outbox: Outbox,
+  ticket: Ticket,
+  to: TicketStatus,
+  actorId: string | null,
+  note?: string,
+  field = 'status',
+): boolean {
+  const from = ticket.status;
+  if (from === to) return false;
+  const problem = transitionProblem({ status: from, assigned: !!ticket.assignee }, to);
+  if (problem) throw badInput(field, problem);
+  const now = new Date();
+  ticket.status = to;
+  if (to === TicketStatus.RESOLVED) {
+    ticket.resolvedAt = now;
+    ticket.closedAt = null;
+  } else if (to === TicketStatus.CLOSED) {
+    ticket.closedAt = now;
+    ticket.resolvedAt ??= now;
+  } else if (isClosedStatus(from)) {
+    // Reopened: the earlier resolution no longer stands.
+    ticket.resolvedAt = null;
+    ticket.closedAt = null;
+  }
+  ticket.queuedAt = to === TicketStatus.OPEN && !ticket.assignee ? (ticket.queuedAt ?? now) : null;
+  recordEvent(em, outbox, ticket, TicketEventKind.STATUS_CHANGED, actorId, { fromStatus: from, toStatus: to, note });
+  return true;
+}
+
+/** Loads an agent who can take tickets, or explains why not (naming `field`). */
+async function assignableAgent(em: EntityManager, agentId: string, field: string): Promise<Agent> {
+  const agent = isIdOf(agentId, 'Agent') ? await em.findOne(Agent, { id: agentId }) : null;
+  if (!agent) throw new AppError('NOT_FOUND', 'Agent not found.', { field });
+  if (!agent.active) throw badInput(field, 'This agent is deactivated.');
+  return agent;
+}
+
+/** Sets or clears the assignee, with the ASSIGNED event and the status that follows from it. */
+export function changeAssignee(
+  em: EntityManager,
+  outbox: Outbox,
+  ticket: Ticket,
+  agent: Agent | null,
+  actorId: string | null,
+  note?: string,
+): boolean {
+  const previous = ticket.assignee?.id ?? null;
+  if (previous === (agent?.id ?? null)) return false;
+  ticket.assignee = agent ? ref(agent) : null;
+  if (agent) agent.lastAssignedAt = new Date();
+  recordEvent(em, outbox, ticket, TicketEventKind.ASSIGNED, actorId, {
+    data: { agentId: agent?.id ?? null, previousAgentId: previous },
+    note: note ?? (agent ? null : 'unassigned'),
+  });
+  const next = statusAfterAssignment({ status: ticket.status, assigned: !!agent }, !!agent);
+  changeStatus(em, outbox, ticket, next, actorId);
+  if (!agent && ticket.status === TicketStatus.OPEN) ticket.queuedAt ??= new Date();
+  if (agent) ticket.queuedAt = null;
+  return true;
+}
+
+function changePriority(em: EntityManager, outbox: Outbox, ticket: Ticket, to: TicketPriority, actorId: string): boolean {
+  const from = ticket.priority;
+  if (from === to) return false;
+  ticket.priority = to;
+  recordEvent(em, outbox, ticket, TicketEventKind.PRIORITY_CHANGED, actorId, { data: { from, to } });
+  return true;
+}
+
+/** A customer opens a ticket for themself; staff may open one for a customer. */
+export async function createTicket(ctx: RequestContext, input: CreateTicketInput): Promise<Ticket> {
+  const viewer = requireViewer(ctx);
+  let customerId = viewer.userId;
+  if (input.customerId) {
+    if (!isStaff(viewer)) throw forbidden('Only staff may open a ticket for someone else.');
+    const customer = isIdOf(input.customerId, 'User') ? await ctx.em.findOne(User, { id: input.customerId }) : null;
+    if (!customer || customer.role !== Role.CUSTOMER) throw badInput('customerId', 'No such customer.');
+    customerId = customer.id;
+  }
+  return transactionWithEvents(ctx, async (em, outbox) => {
+    const now = new Date();
+    const ticket = em.create(Ticket, {
+      number: await nextTicketNumber(em, now),
+      subject: input.subject.trim(),
+      description: input.description.trim(),
+      priority: input.priority ?? TicketPriority.NORMAL,
+      channel: input.channel ?? TicketChannel.WEB,
+      category: emptyToNull(input.category),
+      department: emptyToNull(input.department),
+      tags: normalizeTags(input.tags),
+      customer: em.getReference(User, customerId),
+      queuedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
+    recordEvent(em, outbox, ticket, TicketEventKind.CREATED, viewer.userId, { toStatus: TicketStatus.OPEN });
+    outbox.push({ type: 'TICKET_CREATED', ticketId: ticket.id });
+    await em.flush();
+    return ticket;
+  });
+}
+
+/** Subject by the customer or staff; category, department and tags by staff. */
+export async function updateTicket(ctx: RequestContext, input: UpdateTicketInput): Promise<Ticket> {
+  const viewer = requireViewer(ctx);
+  const staffFields = (['category', 'department', 'tags'] as const).filter((field) => input[field] !== undefined && input[field] !== null);
+  return transactionWithEvents(ctx, async (em, outbox) => {
+    const ticket = await findReadableTicket(ctx, em, input.ticketId, true);
+    if (!canEditTicket(viewer, ticket)) throw notFound(TICKET);
+    if (staffFields.length && !canManageTickets(viewer)) throw forbidden(`Only staff may change ${staffFields.join(', ')}.`);
+    const changed: Record<string, { from: unknown; to: unknown }> = {};
+    const set = <K extends 'subject' | 'category' | 'department' | 'tags'>(field: K, value: Ticket[K]) => {
+      if (JSON.stringify(ticket[field]) === JSON.stringify(value)) return;
+      changed[field] = { from: ticket[field], to: value };
+      ticket[field] = value;
+    };
+    if (input.subject != null) set('subject', input.subject.trim());
+    if (input.category != null) set('category', emptyToNull(input.category));
+    if (input.department != null) set('department', emptyToNull(input.department));
+    if (input.tags != null) set('tags', normalizeTags(input.tags));
+    if (Object.keys(changed).length) {
+      recordEvent(em, outbox, ticket, TicketEventKind.UPDATED, viewer.userId, { data: changed });
+    }
+    await em.flush();
+    return ticket;
+  });
+}
+
+export async function updateTicketStatus(ctx: RequestContext, input: UpdateTicketStatusInput): Promise<Ticket> {
+  const viewer = requireViewer(ctx);
+  return transactionWithEvents(ctx, async (em, outbox) => {
+    const ticket = await findReadableTicket(ctx, em, input.ticketId, true);
+    if (!canSetTicketStatus(viewer, ticket, input.status)) throw forbidden('Customers may only resolve, close or reopen their tickets.');
+    // A customer "reopening" means: back to work, with the agent if it has one.
+    const target =
+      !isStaff(viewer) && input.status === TicketStatus.OPEN && ticket.assignee ? TicketStatus.IN_PROGRESS : input.status;
+    changeStatus(em, outbox, ticket, target, viewer.userId);
+    await em.flush();
+    return ticket;
+  });
+}
+
+export async function updateTicketPriority(ctx: RequestContext, input: UpdateTicketPriorityInput): Promise<Ticket> {
+  const viewer = requireStaff(ctx);
+  return transactionWithEvents(ctx, async (em, outbox) => {
+    const ticket = await findReadableTicket(ctx, em, input.ticketId, true);
+    changePriority(em, outbox, ticket, input.priority, viewer.userId);
+    await em.flush();
+    return ticket;
+  });
+}
+
+export async function assignTicket(ctx: RequestContext, input: AssignTicketInput): Promise<Ticket> {
+  const viewer = requireStaff(ctx);
+  return transactionWithEvents(ctx, async (em, outbox) => {
+    const ticket = await findReadableTicket(ctx, em, input.ticketId, true);
+    const agent = input.agentId ? await assignableAgent(em, input.agentId, 'agentId') : null;
+    changeAssignee(em, outbox, ticket, agent, viewer.userId);
+    await em.flush();
+    return ticket;
+  });
+}
+
+/**
+ * Applies one change to many tickets in one transaction: every ticket changes, or (on any
+ * unknown id or impossible move) none does and nothing is published.
+ */
+export async function bulkUpdateTickets(ctx: RequestContext, input: BulkUpdateTicketsInput): Promise<{ tickets: Ticket[]; updatedCount: number }> {
+  const viewer = requireStaff(ctx);
+  if (input.status == null && input.priority == null && input.assigneeId === undefined) {
+    throw badInput('status', 'Give at least one of status, priority or assigneeId.');
+  }
+  if (input.ticketIds.some((id) => !isIdOf(id, 'Ticket'))) throw notFound(TICKET);
+  return transactionWithEvents(ctx, async (em, outbox) => {
+    // Locked in id order, so two bulk updates over overlapping sets cannot deadlock.
+    const tickets = await em.find(Ticket, { id: { $in: input.ticketIds } }, { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (tickets.length !== input.ticketIds.length) throw notFound(TICKET);
+    const agent = input.assigneeId ? await assignableAgent(em, input.assigneeId, 'assigneeId') : null;
+    let updatedCount = 0;
+    for (const ticket of tickets) {
+      let changed = false;
+      if (input.assigneeId !== undefined) changed = changeAssignee(em, outbox, ticket, agent, viewer.userId, 'bulk update') || changed;
+      if (input.priority != null) changed = changePriority(em, outbox, ticket, input.priority, viewer.userId) || changed;
+      if (input.status != null) changed = changeStatus(em, outbox, ticket, input.status, viewer.userId, 'bulk update') || changed;
+      if (changed) updatedCount++;
+    }
+    await em.flush();
+    const byId = new Map(tickets.map((ticket) => [ticket.id, ticket]));
+    return { tickets: input.ticketIds.map((id) => byId.get(id)!), updatedCount };
+  });
+}
+
+/** The ticket's customer rates it once it is RESOLVED or CLOSED; rating again replaces the rating. */
+export async function rateTicket(ctx: RequestContext, input: RateTicketInput): Promise<Ticket> {
+  const viewer = requireViewer(ctx);
+  return transactionWithEvents(ctx, async (em, outbox) => {
+    const ticket = await findReadableTicket(ctx, em, input.ticketId, true);
+    if (!canRateTicket(viewer, ticket)) throw forbidden('Only the ticket’s customer can rate it.');
+    if (!isClosedStatus(ticket.status)) throw badInput('ticketId', 'A ticket can be rated once it is RESOLVED or CLOSED.');
+    ticket.rating = input.rating;
+    ticket.feedback = emptyToNull(input.feedback);
+    ticket.ratedAt = new Date();
+    recordEvent(em, outbox, ticket, TicketEventKind.RATED, viewer.userId, { data: { rating: input.rating } });
+    await em.flush();
+    return ticket;
+  });
+}
+
+/**
+ * What a new message does to its ticket (called inside the message's transaction, with the row
+ * locked): counters, first response, and the workflow's status moves. Internal notes change no status.
+ */
+export function applyMessageToTicket(
+  em: EntityManager,
+  outbox: Outbox,
+  ticket: Ticket,
+  message: { seq: number; internal: boolean; at: Date; from: 'CUSTOMER' | 'AGENT' | 'SYSTEM'; authorId: string | null },
+): void {
+  ticket.lastSeq = message.seq;
+  ticket.messageCount += 1;
+  ticket.lastMessageAt = message.at;
+  if (message.internal) return;
+  ticket.publicMessageCount += 1;
+  ticket.lastPublicMessageAt = message.at;
+  const state = { status: ticket.status, assigned: !!ticket.assignee };
+  if (message.from === 'CUSTOMER') {
+    changeStatus(em, outbox, ticket, statusAfterCustomerMessage(state), message.authorId, 'customer replied');
+  } else if (message.from === 'AGENT') {
+    ticket.firstResponseAt ??= message.at;
+    changeStatus(em, outbox, ticket, statusAfterAgentReply(state), message.authorId, 'agent replied');
+  }
+}
