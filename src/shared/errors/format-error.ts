@@ -72,16 +72,18 @@ export function toClientError(
       extensions: withRequestId({ code: 'CONFLICT' }),
     });
   }
-  const code = (original instanceof GraphQLError ? original.extensions?.code : base?.extensions?.code) as string | undefined;
-  if (base && !base.originalError && code && PASS_THROUGH_CODES.has(code)) {
-    return new GraphQLError(base.message, { ...location, extensions: withRequestId({ ...base.extensions, code }) });
+  const code = (base?.extensions?.code ?? (original instanceof GraphQLError ? original.extensions?.code : undefined)) as string | undefined;
+  if (code && PASS_THROUGH_CODES.has(code)) {
+    return new GraphQLError(base?.message ?? (original as Error).message, { ...location, extensions: withRequestId({ code }) });
   }
-  if (base && !base.originalError && !code) {
-    // A graphql-js error without a cause: a validation or coercion problem in the document.
-    return new GraphQLError(base.message, { ...location, extensions: withRequestId({ code: 'GRAPHQL_VALIDATION_FAILED' }) });
-  }
-  if (original instanceof GraphQLError && code && PASS_THROUGH_CODES.has(code)) {
-    return new GraphQLError(original.message, { ...location, extensions: withRequestId({ code }) });
+  if (base && !base.path && code !== 'INTERNAL_SERVER_ERROR' && (!base.originalError || base.originalError instanceof GraphQLError)) {
+    // Raised by graphql-js before any resolver ran (parsing, validation, variable coercion):
+    // the message describes the client's document or variables, so it is safe and useful.
+    const inputProblem = /^Variable "\$/.test(base.message);
+    return new GraphQLError(base.message, {
+      ...location,
+      extensions: withRequestId({ code: inputProblem ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED' }),
+    });
   }
   options.logger?.error({ err: original, requestId: options.requestId, path: location.path }, 'unexpected error');
   return new GraphQLError('Internal server error.', {

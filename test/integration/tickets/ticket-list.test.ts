@@ -1,0 +1,170 @@
+import {
+  AssignTicketDocument,
+  CreateTicketDocument,
+  SendMessageDocument,
+  TicketListDocument,
+  TicketsDocument,
+  UpdateTicketStatusDocument,
+  type CreateTicketInput,
+  type TicketsQueryVariables,
+} from '../../__generated__/graphql';
+import { Ticket } from '../../../src/modules/tickets/ticket.entity';
+import { createCast, type Actor, type Cast } from '../../support/factories';
+import { startTestServer, type TestServer } from '../../support/server';
+
+let server: TestServer;
+let cast: Cast;
+const ids: Record<string, string> = {};
+
+async function open(actor: Actor, key: string, input: Partial<CreateTicketInput>) {
+  const { createTicket } = await actor.client.data(CreateTicketDocument, {
+    input: { subject: `Ticket ${key}`, description: 'Something is wrong.', ...input },
+  });
+  ids[key] = createTicket.ticket.id;
+  return createTicket.ticket;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  cast = await createCast(server);
+  // Created one by one so creation order is well defined.
+  await open(cast.customerA, 'refund', { subject: 'Refund for double charge', priority: 'HIGH', category: 'billing', department: 'billing', tags: ['refund', 'card'] });
+  await open(cast.customerA, 'login', { subject: 'Cannot log in', description: 'The password reset email never arrives', priority: 'URGENT', channel: 'MOBILE', tags: ['login'] });
+  await open(cast.customerB, 'payout', { subject: 'Payout delayed', priority: 'LOW', category: 'payouts', tags: ['payout', 'card'] });
+  await open(cast.customerB, 'other', { subject: 'General question', channel: 'API' });
+  await cast.agent.client.data(AssignTicketDocument, { input: { ticketId: ids.refund, agentId: cast.agent.agent!.id } });
+  await cast.agent.client.data(UpdateTicketStatusDocument, { input: { ticketId: ids.other, status: 'RESOLVED' } });
+  await cast.customerB.client.data(SendMessageDocument, { input: { ticketId: ids.payout, body: 'My withdrawal to the bank is stuck' } });
+  await cast.agent.client.data(SendMessageDocument, { input: { ticketId: ids.login, body: 'Escalate to the identity team', internal: true } });
+});
+afterAll(() => server.stop());
+
+const list = async (actor: Actor, variables: TicketsQueryVariables) => (await actor.client.data(TicketsDocument, variables)).tickets;
+const keysOf = (nodes: { id: string }[]) => nodes.map((node) => Object.keys(ids).find((key) => ids[key] === node.id));
+
+describe('tickets: who sees what', () => {
+  it('gives a customer only their own tickets, whatever the filter asks', async () => {
+    expect(keysOf((await list(cast.customerA, {})).nodes).sort()).toEqual(['login', 'refund']);
+    expect((await list(cast.customerA, { filter: { customerId: cast.customerB.user.id } })).totalCount).toBe(0);
+  });
+
+  it('gives staff every ticket, newest first by default', async () => {
+    const tickets = await list(cast.agent, {});
+    expect(keysOf(tickets.nodes)).toEqual(['other', 'payout', 'login', 'refund']);
+    expect(tickets.totalCount).toBe(4);
+  });
+
+  it('refuses anonymous callers', async () => {
+    await server.anonymous.error('UNAUTHENTICATED', TicketsDocument, {});
+  });
+});
+
+describe('tickets: filters', () => {
+  it.each<[string, TicketsQueryVariables['filter'], string[]]>([
+    ['status', { status: ['RESOLVED'] }, ['other']],
+    ['priority', { priority: ['URGENT', 'HIGH'] }, ['login', 'refund']],
+    ['channel', { channel: ['MOBILE'] }, ['login']],
+    ['assignee', { assigneeId: 'ASSIGNEE' }, ['refund']],
+    ['unassigned', { unassigned: true }, ['other', 'payout', 'login']],
+    ['assigned', { unassigned: false }, ['refund']],
+    ['customer', { customerId: 'CUSTOMER_B' }, ['other', 'payout']],
+    ['department', { department: 'billing' }, ['refund']],
+    ['category', { category: 'payouts' }, ['payout']],
+    ['every tag', { tags: ['card'] }, ['payout', 'refund']],
+    ['every tag (two)', { tags: ['CARD', 'refund'] }, ['refund']],
+    ['created after', { createdAfter: 'NOW' }, []],
+    ['created before', { createdBefore: 'NOW' }, ['other', 'payout', 'login', 'refund']],
+  ])('filters by %s', async (_name, filter, expected) => {
+    const resolved = JSON.parse(
+      JSON.stringify(filter)
+        .replace('ASSIGNEE', cast.agent.agent!.id)
+        .replace('CUSTOMER_B', cast.customerB.user.id)
+        .replace('NOW', new Date(Date.now() + 1000).toISOString()),
+    );
+    expect(keysOf((await list(cast.agent, { filter: resolved })).nodes)).toEqual(expected);
+  });
+
+  it('searches subject, description, number and message bodies with stemming', async () => {
+    const search = async (text: string, actor = cast.agent) => keysOf((await list(actor, { filter: { search: text } })).nodes).sort();
+    expect(await search('refunds')).toEqual(['refund']);
+    expect(await search('password resetting')).toEqual(['login']);
+    expect(await search('withdrawal bank')).toEqual(['payout']);
+    const em = server.app.services.orm.em.fork();
+    const number = (await em.findOneOrFail(Ticket, { id: ids.payout })).number;
+    expect(await search(number.toLowerCase())).toEqual(['payout']);
+    expect(await search('"double charge" -payout')).toEqual(['refund']);
+  });
+
+  it('searches internal notes for staff only', async () => {
+    const search = async (actor: Actor) => (await list(actor, { filter: { search: 'identity team' } })).totalCount;
+    expect(await search(cast.agent)).toBe(1);
+    expect(await search(cast.customerA)).toBe(0);
+  });
+
+  it('rejects bad filter values with BAD_USER_INPUT', async () => {
+    const error = await cast.agent.client.error('BAD_USER_INPUT', TicketsDocument, { filter: { search: 'x'.repeat(201) } });
+    expect(error.extensions?.field).toBe('filter.search');
+    await cast.agent.client.error('BAD_USER_INPUT', TicketsDocument, { filter: { createdAfter: 'yesterday' } });
+  });
+});
+
+describe('tickets: order and pagination', () => {
+  it.each<[TicketsQueryVariables['orderBy'], string[]]>([
+    [{ field: 'CREATED_AT', direction: 'ASC' }, ['refund', 'login', 'payout', 'other']],
+    [{ field: 'PRIORITY', direction: 'DESC' }, ['login', 'refund', 'other', 'payout']],
+    [{ field: 'PRIORITY', direction: 'ASC' }, ['payout', 'other', 'refund', 'login']],
+    [{ field: 'LAST_MESSAGE_AT', direction: 'DESC' }, ['payout', 'other', 'login', 'refund']],
+  ])('orders by %j', async (orderBy, expected) => {
+    expect(keysOf((await list(cast.agent, { orderBy })).nodes)).toEqual(expected);
+  });
+
+  it('pages forward and back with opaque cursors and a stable order', async () => {
+    const orderBy = { field: 'PRIORITY', direction: 'DESC' } as const;
+    const first = await list(cast.agent, { first: 2, orderBy });
+    expect(keysOf(first.nodes)).toEqual(['login', 'refund']);
+    expect(first.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    expect(first.edges.map((edge) => edge.cursor)).toEqual([first.pageInfo.startCursor, first.pageInfo.endCursor]);
+    const second = await list(cast.agent, { first: 2, after: first.pageInfo.endCursor, orderBy });
+    expect(keysOf(second.nodes)).toEqual(['other', 'payout']);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    const back = await list(cast.agent, { last: 2, before: second.pageInfo.startCursor, orderBy });
+    expect(keysOf(back.nodes)).toEqual(['login', 'refund']);
+  });
+
+  it('caps the page size and refuses foreign or broken cursors', async () => {
+    await cast.agent.client.error('BAD_USER_INPUT', TicketsDocument, { first: 101 });
+    await cast.agent.client.error('BAD_USER_INPUT', TicketsDocument, { first: 1, last: 1 });
+    await cast.agent.client.error('BAD_USER_INPUT', TicketsDocument, { after: 'not-a-cursor' });
+    const page = await list(cast.agent, { first: 1 });
+    // A PRIORITY cursor has two keys like a CREATED_AT one, but a message cursor is something else entirely.
+    await cast.agent.client.error('BAD_USER_INPUT', TicketsDocument, { after: Buffer.from('seq:1').toString('base64url') });
+    expect(page.nodes).toHaveLength(1);
+  });
+});
+
+describe('no N+1', () => {
+  it('answers the inbox query with a number of statements that does not grow with the page', async () => {
+    // 30 more tickets with conversations, from several customers, some assigned.
+    const customers = [cast.customerA, cast.customerB];
+    for (let i = 0; i < 30; i++) {
+      const customer = customers[i % 2];
+      const ticket = await open(customer, `bulk${i}`, {});
+      await customer.client.data(SendMessageDocument, { input: { ticketId: ticket.id, body: `first ${i}` } });
+      await cast.agent.client.data(SendMessageDocument, { input: { ticketId: ticket.id, body: `reply ${i}` } });
+      if (i % 3 === 0) await cast.agent.client.data(AssignTicketDocument, { input: { ticketId: ticket.id, agentId: cast.agent.agent!.id } });
+    }
+    const count = async (first: number) => {
+      const { result, count } = await server.countQueries(() => cast.admin.client.data(TicketListDocument, { first }));
+      expect(result.tickets.nodes).toHaveLength(first);
+      return count;
+    };
+    // Three pages' worth of shapes: the newest three include an assigned ticket, so every loader runs.
+    const small = await count(3);
+    const large = await count(30);
+    expect(large).toBe(small);
+    expect(large).toBeLessThanOrEqual(8);
+    const { result } = await server.countQueries(() => cast.admin.client.data(TicketListDocument, { first: 30 }));
+    const withMessages = result.tickets.nodes.find((node) => node.messages.nodes.length === 2)!;
+    expect(withMessages.messages.nodes.map((m) => m.author?.name)).toEqual([expect.stringContaining('Customer'), 'Ada Agent']);
+  });
+});
