@@ -1,41 +1,44 @@
 import 'reflect-metadata';
-import { loadConfig, ConfigError } from './config';
+import { loadConfig, ConfigError, type Config } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres';
 import { createLogger } from './infra/logger';
-import { createApp } from './server/app';
+import { createApp, type ParleyApp } from './server/app';
 
-/** Start: config → database (configured or embedded) → app → listen; SIGTERM/SIGINT shut down cleanly. */
-async function main(): Promise<void> {
-  let config;
+function configOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
+      // The message names every bad variable; a stack trace would only bury it.
       console.error(error.message);
       process.exit(78); // EX_CONFIG
     }
     throw error;
   }
+}
+
+/** Start: config → database (configured or embedded) → app → listen; SIGTERM/SIGINT shut down cleanly. */
+async function main(): Promise<void> {
+  const config = configOrExit();
   const logger = createLogger(config.logLevel);
   if (config.jwtSecretGenerated) {
     logger.warn('JWT_SECRET is not set: using a random secret, so tokens will not survive a restart (required in production)');
   }
 
   let embedded: EmbeddedDatabase | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.embeddedPgDir, logger);
-    databaseUrl = embedded.url;
-  }
-  if (!config.redisUrl) logger.info('REDIS_URL is not set: pub/sub is in-process (run a single instance)');
+  let app: ParleyApp | undefined;
+  const startup = (async () => {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      embedded = await startEmbeddedPostgres(config.embeddedPgDir, logger);
+      databaseUrl = embedded.url;
+    }
+    if (!config.redisUrl) logger.info('REDIS_URL is not set: pub/sub is in-process (run a single instance)');
+    app = await createApp({ config, logger, databaseUrl });
+    return app.listen();
+  })();
 
-  const app = await createApp({ config, logger, databaseUrl }).catch(async (error) => {
-    await embedded?.stop();
-    throw error;
-  });
-  const port = await app.listen();
-  logger.info({ port, graphql: `http://localhost:${port}/graphql`, explorer: `http://localhost:${port}/graphiql` }, 'Parley is listening');
-
+  // Installed before startup finishes, so a signal during startup still stops the embedded database.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -47,7 +50,8 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     try {
-      await app.stop();
+      await startup.catch(() => undefined);
+      await app?.stop();
       await embedded?.stop();
       logger.info('stopped');
       process.exit(0);
@@ -58,6 +62,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    const port = await startup;
+    if (!stopping) {
+      logger.info({ port, graphql: `http://localhost:${port}/graphql`, explorer: `http://localhost:${port}/graphiql` }, 'Parley is listening');
+    }
+  } catch (error) {
+    if (stopping) return;
+    logger.fatal({ err: error }, 'could not start');
+    await app?.stop().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    process.exit(1);
+  }
 }
 
 main().catch((error) => {

@@ -57,6 +57,9 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT. Apollo's own handler would start stop() first, and a second,
+    // concurrent stop() (ours) waits on a barrier Apollo never resolves: shutdown would hang.
+    stopOnTerminationSignals: false,
     // Masks whatever is not an application error; didEncounterErrors below logs the details.
     formatError: (_formatted, error) => formatClientError(error),
     plugins: [
