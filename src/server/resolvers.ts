@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { accountResolvers } from '../modules/accounts';
 import { agentResolvers } from '../modules/agents';
+import { knowledgeBaseResolvers } from '../modules/articles';
 import { messageResolvers } from '../modules/messages';
 import { ticketResolvers } from '../modules/tickets';
 import { nodeResolvers } from '../shared/node.resolver';
@@ -12,4 +13,5 @@ export const resolvers = [
   ...agentResolvers,
   ...ticketResolvers,
   ...messageResolvers,
+  ...knowledgeBaseResolvers,
 ] as unknown as NonEmptyArray<Function>;

@@ -64,3 +64,38 @@ export function canDeleteMessage(viewer: Viewer | null, message: { author?: { id
 export function canManageAgents(viewer: Viewer | null): boolean {
   return isAdmin(viewer);
 }
+
+// ---------------------------------------------------------------- knowledge base
+
+/** Published articles are public, to anyone with or without a token; drafts and archived ones are for staff. */
+export function canReadArticle(viewer: Viewer | null, article: { status: string }): boolean {
+  return article.status === 'PUBLISHED' || isStaff(viewer);
+}
+
+/** Published FAQs are public; unpublished ones are for staff. */
+export function canReadFaq(viewer: Viewer | null, faq: { published: boolean }): boolean {
+  return faq.published || isStaff(viewer);
+}
+
+/** Who may list, search and filter by unpublished knowledge-base content (drafts, archive, hidden FAQs). */
+export function canSeeUnpublishedKnowledgeBase(viewer: Viewer | null): boolean {
+  return isStaff(viewer);
+}
+
+/** Writing the help center (create, edit, publish, archive, reorder FAQs) is for support staff. */
+export function canEditKnowledgeBase(viewer: Viewer | null): boolean {
+  return isStaff(viewer);
+}
+
+/** Deleting articles and FAQs is for admins; the rest of the staff archive or unpublish instead. */
+export function canDeleteKnowledgeBase(viewer: Viewer | null): boolean {
+  return isAdmin(viewer);
+}
+
+/**
+ * Anyone with an identity (an account or a guest session) may vote once on what they can read;
+ * anonymous readers have no identity to hold their vote, so they start a guest session first.
+ */
+export function canVoteOnKnowledgeBase(viewer: Viewer | null): boolean {
+  return !!viewer;
+}
