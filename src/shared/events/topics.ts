@@ -17,4 +17,17 @@ export type TicketStreamEvent =
   | { type: 'TICKET_CREATED'; ticketId: string }
   | { type: 'MESSAGES_READ'; ticketId: string; userId: string; readAt: Date; lastReadSeq: number };
 
+/** Typing and presence: ephemeral, on the ticket's own channel only (no staff-wide stream needs them). */
+export type TicketActivityEvent =
+  | { type: 'TYPING'; ticketId: string; userId: string; isTyping: boolean; at: Date }
+  /** Who is viewing changed; subscribers read the current list from the presence store. */
+  | { type: 'PRESENCE_CHANGED'; ticketId: string };
+
+/** Everything that travels on `channels.ticket(id)`. */
+export type TicketChannelEvent = Exclude<TicketStreamEvent, { type: 'TICKET_CREATED' }> | TicketActivityEvent;
+
+/** Everything that travels on `channels.staffTickets()`. */
+export type StaffTicketsEvent = TicketStreamEvent;
+
 export type SessionStreamEvent = { type: 'SESSION_REVOKED'; sessionId: string };
+
