@@ -13,11 +13,20 @@ export async function authenticate(app: AppServices, authorization: unknown): Pr
   if (!token) return null;
   const claims = await app.tokens.verify(token);
   if (!claims) return 'invalid';
+  return (await liveViewer(app, claims)) ?? 'invalid';
+}
+
+/**
+ * The viewer as of now, or null once its token has expired, its session was revoked or its user
+ * deactivated. Subscriptions call it again for every event, since a socket outlives all three.
+ */
+export async function liveViewer(app: AppServices, claims: Viewer): Promise<Viewer | null> {
+  if (claims.expiresAt * 1000 <= Date.now()) return null;
   const rows = await app.orm.em.getConnection().execute<{ role: Role }[]>(
     `select u.role from sessions s join users u on u.id = s.user_id
       where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > now() and u.active`,
     [claims.sessionId, claims.userId],
   );
-  if (rows.length === 0) return 'invalid';
+  if (rows.length === 0) return null;
   return { ...claims, role: rows[0].role };
 }

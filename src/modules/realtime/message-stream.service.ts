@@ -1,0 +1,117 @@
+import type { RequestContext } from '../../server/context';
+import { requireStaff, requireViewer } from '../../shared/auth/guards';
+import { canReadTicket, canSeeInternalNotes } from '../../shared/auth/policies';
+import { isStaff } from '../../shared/auth/viewer';
+import { badInput, forbidden, notFound } from '../../shared/errors';
+import { channels, type StaffTicketsEvent, type TicketChannelEvent } from '../../shared/events/topics';
+import type { Message } from '../messages/message.entity';
+import type { TicketMessagesArgs } from '../messages/message.inputs';
+import { findMessageForNode, ticketMessages } from '../messages/message.service';
+import { Ticket } from '../tickets/ticket.entity';
+import { getTicket } from '../tickets/ticket.service';
+import { CATCH_UP } from './channel-stream';
+import { eachEvent, isCatchUp, type LiveHandler, type LiveSetup } from './live-stream';
+
+export interface MessageAddedArgs {
+  ticketId?: string | null;
+  afterSeq?: number | null;
+}
+
+/** Who may follow a ticket: checked at subscribe time and again for every event. */
+export interface TicketAccess {
+  id: string;
+  customer: { id: string };
+}
+
+/** The ticket, if the viewer may read it; NOT_FOUND otherwise (existence is not revealed). */
+export async function readableTicket(ctx: RequestContext, ticketId: string): Promise<TicketAccess> {
+  const ticket = await getTicket(ctx, ticketId);
+  return { id: ticket.id, customer: { id: ticket.customer.id } };
+}
+
+/** Re-authorizes one event: the viewer was just reloaded, so a demotion or deactivation shows here. */
+export function assertStillReadable(ctx: RequestContext, ticket: TicketAccess): void {
+  if (!canReadTicket(ctx.viewer, ticket)) throw notFound('Ticket');
+}
+
+/** Staff-wide streams end when their viewer stops being staff. */
+export function assertStillStaff(ctx: RequestContext): void {
+  if (!isStaff(ctx.viewer)) throw forbidden('Only support staff may follow every ticket.');
+}
+
+/** The newest seq as committed now, read past the identity map (which may predate the subscription). */
+async function committedLastSeq(ctx: RequestContext, ticketId: string): Promise<number> {
+  const rows = await ctx.app.orm.em.getConnection().execute<{ last_seq: number }[]>('select last_seq from tickets where id = ?', [ticketId]);
+  return rows[0]?.last_seq ?? 0;
+}
+
+/**
+ * One ticket's messages, in seq order, each exactly once. `cursor` is the last seq handled. The
+ * database is the source of truth: a live event only says "there is something after the cursor",
+ * and the messages are read from the cursor with the viewer's visibility rules (those of
+ * Ticket.messages). So a replay, a gap (an event lost while Redis was away, or two commits
+ * published out of order) and a reconnect catch-up are the same read, and a message that arrives
+ * live during a replay is skipped when the replay has already delivered it.
+ */
+function ticketMessagesHandler(ticket: TicketAccess, afterSeq: number | null): LiveHandler<TicketChannelEvent, Message> {
+  let cursor = 0;
+  return {
+    accepts: (event) => event.type === 'MESSAGE_ADDED',
+    async start(ctx, stream) {
+      if (afterSeq === null) {
+        // Subscribed already, so anything committed after this read arrives as an event.
+        cursor = await committedLastSeq(ctx, ticket.id);
+      } else {
+        cursor = afterSeq;
+        stream.pushFront(CATCH_UP);
+      }
+    },
+    async handle(ctx, event, stream) {
+      assertStillReadable(ctx, ticket);
+      if (!isCatchUp(event) && event.type === 'MESSAGE_ADDED') {
+        if (event.seq <= cursor) return [];
+        if (event.seq === cursor + 1 && event.internal && !canSeeInternalNotes(ctx.viewer)) {
+          cursor = event.seq;
+          return [];
+        }
+      }
+      const batch = ctx.app.realtime.limits.catchUpBatchSize;
+      const args = { afterSeq: cursor, first: batch } as TicketMessagesArgs;
+      const page = await ticketMessages(ctx, ctx.em.getReference(Ticket, ticket.id), args);
+      const messages = page.nodes.filter((message) => message.seq > cursor);
+      if (messages.length) cursor = messages[messages.length - 1].seq;
+      // Large replays go a batch at a time, so memory stays flat however far behind the client is.
+      if (page.pageInfo.hasNextPage) stream.pushFront(CATCH_UP);
+      return messages;
+    },
+  };
+}
+
+/** Staff following every ticket: each MESSAGE_ADDED is loaded and re-authorized on its own. */
+const everyTicketsMessages = eachEvent<StaffTicketsEvent, Message>(
+  (event) => event.type === 'MESSAGE_ADDED',
+  async (ctx, event) => {
+    assertStillStaff(ctx);
+    return event.type === 'MESSAGE_ADDED' ? findMessageForNode(ctx, event.messageId) : null;
+  },
+);
+
+/**
+ * messageAdded: with a ticketId, that ticket's new messages (after `afterSeq` first, from the
+ * database); without, every ticket's, for staff only.
+ */
+export async function messageAddedSetup(
+  ctx: RequestContext,
+  args: MessageAddedArgs,
+): Promise<LiveSetup<TicketChannelEvent, Message> | LiveSetup<StaffTicketsEvent, Message>> {
+  requireViewer(ctx);
+  const afterSeq = args.afterSeq ?? null;
+  if (afterSeq !== null && (!Number.isInteger(afterSeq) || afterSeq < 0)) throw badInput('afterSeq', 'afterSeq must be 0 or more.');
+  if (!args.ticketId) {
+    requireStaff(ctx);
+    if (afterSeq !== null) throw badInput('afterSeq', 'afterSeq needs a ticketId.');
+    return { channels: [channels.staffTickets()], handler: everyTicketsMessages };
+  }
+  const ticket = await readableTicket(ctx, args.ticketId);
+  return { channels: [channels.ticket(ticket.id)], handler: ticketMessagesHandler(ticket, afterSeq) };
+}

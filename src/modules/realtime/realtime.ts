@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { AppServices } from '../../server/context';
+import { MemoryPresenceStore, RedisPresenceStore } from './presence.store';
+import { PresenceTracker } from './presence.tracker';
+import { DEFAULT_REALTIME_LIMITS, type RealtimeLimits } from './realtime.limits';
+import { MemoryTypingStore, RedisTypingStore } from './typing.store';
+import { TypingTracker } from './typing.tracker';
+
+/** What a subscription may do to the websocket it runs on. */
+export interface ConnectionHandle {
+  /** Drops the socket at once, for a consumer that stopped reading (a close frame would queue behind its backlog). */
+  terminate(reason: string): void;
+}
+
+/** Live counts of this instance, for leak checks in tests and for metrics. */
+export interface RealtimeStats {
+  /** Open graphql-ws sockets. */
+  sockets: number;
+  /** Operations running on them (mostly subscriptions). */
+  operations: number;
+  /** Open event streams (each holds channel listeners). */
+  streams: number;
+  /** Distinct pub/sub channels this instance is subscribed to. */
+  channels: number;
+  /** Presence entries of this instance's subscribers. */
+  presenceEntries: number;
+  /** Typing states this instance will expire. */
+  typingTimers: number;
+}
+
+/**
+ * The real-time state of one instance: limits, presence, typing and counters. One per app (tests
+ * run two apps in one process), reached through `ctx.app.realtime`.
+ */
+export class Realtime {
+  readonly instanceId = randomUUID();
+  readonly limits: RealtimeLimits;
+  readonly presence: PresenceTracker;
+  readonly typing: TypingTracker;
+  private readonly counts = { sockets: 0, operations: 0, streams: 0 };
+  private readonly stopReconnectHeartbeat: () => void;
+
+  constructor(
+    private readonly app: AppServices,
+    limits: Partial<RealtimeLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_REALTIME_LIMITS, ...limits };
+    const { pubsub, events, logger } = app;
+    const redis = pubsub.redis;
+    this.presence = new PresenceTracker(
+      redis ? new RedisPresenceStore(redis, this.limits.presenceTtlMs) : new MemoryPresenceStore(),
+      events,
+      logger,
+      this.instanceId,
+      this.limits.presenceHeartbeatMs,
+    );
+    this.presence.start(!!redis);
+    // Redis may have come back empty (it keeps no data across a restart here): put our entries back.
+    this.stopReconnectHeartbeat = pubsub.onReconnect(() => void this.presence.heartbeat(true));
+    this.typing = new TypingTracker(
+      redis ? new RedisTypingStore(redis, this.limits.typingTimeoutMs * 3) : new MemoryTypingStore(),
+      pubsub,
+      events,
+      logger,
+      this.limits.typingTimeoutMs,
+    );
+  }
+
+  stats(): RealtimeStats {
+    return {
+      ...this.counts,
+      channels: this.app.pubsub.channelCount(),
+      presenceEntries: this.presence.localCount,
+      typingTimers: this.typing.pendingCount,
+    };
+  }
+
+  /** Counter bookkeeping; each returns its own undo, safe to call once. */
+  socketOpened(): () => void {
+    return this.count('sockets');
+  }
+  operationStarted(): () => void {
+    return this.count('operations');
+  }
+  streamOpened(): () => void {
+    return this.count('streams');
+  }
+
+  /** After the sockets are closed: stop timers, take our presence and typing states out of Redis. */
+  async close(): Promise<void> {
+    this.stopReconnectHeartbeat();
+    await Promise.all([this.presence.close(), this.typing.close()]);
+  }
+
+  private count(key: keyof Realtime['counts']): () => void {
+    this.counts[key]++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.counts[key]--;
+    };
+  }
+}
