@@ -3,6 +3,7 @@ import { accountResolvers } from '../modules/accounts';
 import { agentResolvers } from '../modules/agents';
 import { knowledgeBaseResolvers } from '../modules/articles';
 import { messageResolvers } from '../modules/messages';
+import { realtimeResolvers } from '../modules/realtime';
 import { ticketResolvers } from '../modules/tickets';
 import { nodeResolvers } from '../shared/node.resolver';
 
@@ -13,5 +14,6 @@ export const resolvers = [
   ...agentResolvers,
   ...ticketResolvers,
   ...messageResolvers,
+  ...realtimeResolvers,
   ...knowledgeBaseResolvers,
 ] as unknown as NonEmptyArray<Function>;

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
+import { topicsAreNotUsed } from '../infra/pubsub';
 import { resolvers } from './resolvers';
 // Load every entity, so every Node implementation is known whichever file imported the schema first.
 import '../infra/entities';
@@ -16,6 +17,8 @@ export function getSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
     emitSchemaFile: false,
+    // Required once a subscription exists; ours declare `subscribe`, see infra/pubsub.ts.
+    pubSub: topicsAreNotUsed,
   });
   return built;
 }
