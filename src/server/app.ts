@@ -17,7 +17,9 @@ import { createAppServices, createRequestContext, type AppServices, type Request
 import { mountExplorer } from './explorer';
 import { bootstrapAdmin } from './bootstrap';
 import { getSchema } from './schema';
+import { extraValidationRules } from './validation-rules';
 import { createWebSocketServer, type WebSocketServerHandle } from './ws';
+import type { RealtimeLimits } from '../modules/realtime/realtime.limits';
 
 export interface ParleyApp {
   services: AppServices;
@@ -36,6 +38,8 @@ export interface CreateAppOptions {
   /** Reuse a connected ORM (tests); otherwise one is created and owned. */
   orm?: Orm;
   pubsub?: PubSub;
+  /** Real-time bounds and timings (tests shorten them); production uses the defaults. */
+  realtime?: Partial<RealtimeLimits>;
 }
 
 /** Builds the whole server: the one bootstrap shared by main.ts and the tests. */
@@ -43,7 +47,8 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   const { config, logger } = options;
   const orm = options.orm ?? (await createOrm(options.databaseUrl, { migrate: config.migrateOnStart, logger }));
   const pubsub = options.pubsub ?? createPubSub(config.redisUrl, logger);
-  const services = createAppServices(config, orm, pubsub, logger);
+  if (!(await pubsub.ready())) logger.warn('redis is not reachable yet; real-time events resume once it is');
+  const services = createAppServices(config, orm, pubsub, logger, options.realtime);
   await bootstrapAdmin(services);
 
   const schema = await getSchema();
@@ -57,6 +62,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    validationRules: extraValidationRules,
     // main.ts owns SIGTERM/SIGINT. Apollo's own handler would start stop() first, and a second,
     // concurrent stop() (ours) waits on a barrier Apollo never resolves: shutdown would hang.
     stopOnTerminationSignals: false,
@@ -149,6 +155,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
     stop: () => {
       closing ??= (async () => {
         await apollo.stop();
+        await services.realtime.close();
         if (!options.pubsub) await pubsub.close();
         if (!options.orm) await orm.close(true);
       })();

@@ -1,53 +1,155 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { CloseCode, type Context } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Unsubscribe } from '../infra/pubsub';
 import type { Viewer } from '../shared/auth/viewer';
 import { formatClientError } from '../shared/errors';
+import { channels, type SessionStreamEvent } from '../shared/events/topics';
 import { authenticate } from './authenticate';
 import { createRequestContext, type AppServices } from './context';
+import { extraValidationRules } from './validation-rules';
 
 export interface WebSocketServerHandle {
   /** Closes every socket (1001, going away) and stops accepting new ones. */
   dispose(): Promise<void>;
 }
 
-/** What graphql-ws keeps per socket beside its own `socket` and `request`. */
-export type SocketState = { viewer: Viewer | null };
+/** What Parley keeps per socket beside graphql-ws' own `socket` and `request`; set in onConnect. */
+export interface SocketState {
+  socketId: string;
+  viewer: Viewer | null;
+  /** Undoes everything set up for the socket: timers, the session listener, the counters. */
+  cleanups: (() => void)[];
+  /** Operations running on the socket, each with its counter's undo. */
+  operations: Map<string, () => void>;
+}
+
+type ConnectionParams = Record<string, unknown> | undefined;
+type SocketContext = Context<ConnectionParams, Extra & { parley?: SocketState }>;
+
+/** The socket's state; operations only run after onConnect has set it. */
+function stateOf(ctx: SocketContext): SocketState {
+  if (!ctx.extra.parley) throw new Error('websocket operation before connection_init');
+  return ctx.extra.parley;
+}
 
 /** graphql-ws clients put the token in connectionParams; the explorer sends it as a header-like field. */
-function authorizationFrom(params: Record<string, unknown> | undefined): unknown {
+function authorizationFrom(params: ConnectionParams): unknown {
   if (!params) return undefined;
   const headers = params.headers as Record<string, unknown> | undefined;
   return params.authorization ?? params.Authorization ?? headers?.authorization ?? headers?.Authorization;
 }
 
+/** 4403: graphql-ws clients retry it (4401 would make them give up), so they reconnect with a refreshed token. */
+const reauthenticate = (socket: WebSocket, reason: string) => socket.close(CloseCode.Forbidden, reason);
+
 /**
- * graphql-ws on the HTTP server's own port and path. Authentication happens once in `onConnect`;
- * every operation then gets its own request context. A bad token closes with 4403 (Forbidden),
- * which graphql-ws clients treat as retryable, so they reconnect with a refreshed token.
+ * Closes the socket when its access token expires or its session is revoked (logout, refresh-token
+ * reuse, deactivation), on whichever instance the revocation happened.
+ */
+function guardSession(services: AppServices, socket: WebSocket, viewer: Viewer): () => void {
+  const timer = setTimeout(() => reauthenticate(socket, 'Token expired'), Math.max(0, viewer.expiresAt * 1000 - Date.now()));
+  let release: Unsubscribe | undefined;
+  let ended = false;
+  // Not awaited: the ack must not wait for Redis; each event re-checks the session anyway.
+  services.pubsub
+    .listen<SessionStreamEvent>(channels.session(viewer.sessionId), () => reauthenticate(socket, 'Session ended'))
+    .then((unsubscribe) => (ended ? unsubscribe() : (release = unsubscribe)))
+    .catch((error) => services.logger.warn({ err: error }, 'could not watch the session of a websocket'));
+  return () => {
+    ended = true;
+    clearTimeout(timer);
+    release?.();
+  };
+}
+
+/**
+ * graphql-ws on the HTTP server's own port and path, with the HTTP path's protections: errors are
+ * masked the same way, documents are validated with the same extra rules, frames are capped, each
+ * socket runs a bounded number of operations, and a consumer that stops reading is dropped before
+ * its backlog grows without bound. Authentication happens in `onConnect`; a bad token closes with
+ * 4403, and so do an expiring token and a revoked session while connected.
  */
 export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema, services: AppServices): WebSocketServerHandle {
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
-  const handle = useServer<Record<string, unknown> | undefined, SocketState>(
+  const { realtime, logger } = services;
+  const { limits } = realtime;
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.maxPayloadBytes });
+  const rules = [...specifiedRules, ...extraValidationRules];
+  const requestIdOf = (ctx: SocketContext, id: string) => `${ctx.extra.parley?.socketId ?? 'ws'}:${id}`;
+  const mask = (ctx: SocketContext, id: string, errors: readonly unknown[]) =>
+    errors.map((error) => formatClientError(error, { requestId: requestIdOf(ctx, id), logger }));
+
+  const handle = useServer<ConnectionParams, { parley?: SocketState }>(
     {
       schema,
-      onConnect: async (ctx) => {
+      onConnect: async (ctx: SocketContext) => {
+        const state: SocketState = { socketId: randomUUID(), viewer: null, cleanups: [realtime.socketOpened()], operations: new Map() };
+        ctx.extra.parley = state;
         const viewer = await authenticate(services, authorizationFrom(ctx.connectionParams));
-        if (viewer === 'invalid') {
-          ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden');
-          return false;
-        }
-        ctx.extra.viewer = viewer;
+        if (viewer === 'invalid') return false; // graphql-ws closes with 4403 Forbidden
+        state.viewer = viewer;
+        if (viewer) state.cleanups.push(guardSession(services, ctx.extra.socket, viewer));
         return true;
       },
-      context: (ctx, id) => createRequestContext(services, ctx.extra.viewer ?? null, `ws-${id}`),
-      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) =>
-        result.errors ? { ...result, errors: result.errors.map((error) => formatClientError(error, { logger: services.logger }) as GraphQLError) } : result,
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatClientError(error, { logger: services.logger }) as GraphQLError),
+      onSubscribe: (ctx: SocketContext, id, payload) => {
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
+          return [new GraphQLError(`At most ${limits.maxSubscriptionsPerSocket} operations may run on one connection.`, { extensions: { code: 'RATE_LIMITED' } })];
+        }
+        const state = stateOf(ctx);
+        const viewer = state.viewer;
+        if (viewer && viewer.expiresAt * 1000 <= Date.now()) {
+          reauthenticate(ctx.extra.socket, 'Token expired');
+          return [new GraphQLError('Your token has expired.', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length) return errors;
+        state.operations.set(id, realtime.operationStarted());
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      context: (ctx: SocketContext, id) => {
+        const state = stateOf(ctx);
+        const requestContext = createRequestContext(services, state.viewer, requestIdOf(ctx, id));
+        requestContext.connection = {
+          terminate: (reason) => {
+            logger.warn({ socketId: state.socketId, reason }, 'dropping websocket');
+            ctx.extra.socket.terminate();
+          },
+        };
+        return requestContext;
+      },
+      onNext: (ctx: SocketContext, id, _payload, _args, result) => {
+        // graphql-ws waits for each frame to be written, so a stalled reader backs up into the
+        // streams' bounded queues; this catches many operations' frames piling up in the socket.
+        if (ctx.extra.socket.bufferedAmount > limits.maxBufferedBytes) {
+          logger.warn({ socketId: ctx.extra.parley?.socketId, buffered: ctx.extra.socket.bufferedAmount }, 'dropping websocket that stopped reading');
+          ctx.extra.socket.terminate();
+        }
+        return result.errors ? { ...result, errors: mask(ctx, id, result.errors) } : undefined;
+      },
+      onError: (ctx: SocketContext, id, _payload, errors) => mask(ctx, id, errors),
+      onComplete: (ctx: SocketContext, id) => {
+        const operations = ctx.extra.parley?.operations;
+        operations?.get(id)?.();
+        operations?.delete(id);
+      },
+      onClose: (ctx: SocketContext) => {
+        // Runs after graphql-ws has ended every operation of the socket.
+        const state = ctx.extra.parley;
+        for (const done of state?.operations.values() ?? []) done();
+        for (const cleanup of state?.cleanups ?? []) cleanup();
+      },
     },
     wss,
+    limits.keepAliveMs,
   );
   return {
     dispose: async () => {
