@@ -10,7 +10,7 @@ import { DEFAULT_PAGE_SIZE, lazy, type ConnectionShape } from '../../shared/pagi
 import { checkRelayArgs } from '../../shared/pagination/paginate';
 import { User } from '../accounts/user.entity';
 import type { Ticket } from '../tickets/ticket.entity';
-import { applyMessageToTicket, findReadableTicket } from '../tickets/ticket.service';
+import { applyMessageToTicket, findReadableTicket, ticketTransaction, type TicketWork } from '../tickets/ticket.service';
 import { Attachment } from './attachment.entity';
 import { decodeMessageCursor, encodeMessageCursor } from './message-cursor';
 import { MessageAuthorKind, MessageKind } from './message.enums';
@@ -77,7 +77,8 @@ async function attachUploads(em: EntityManager, viewer: Viewer, message: Message
 export async function sendMessage(ctx: RequestContext, input: SendMessageInput): Promise<Message> {
   const viewer = requireViewer(ctx);
   if (input.internal && !canSeeInternalNotes(viewer)) throw forbidden('Only staff may write internal notes.');
-  return transactionWithEvents(ctx, async (em, outbox) => {
+  return ticketTransaction(ctx, async (work) => {
+    const { em, outbox } = work;
     const ticket = await findReadableTicket(ctx, em, input.ticketId, true);
     if (input.clientMessageId) {
       const existing = await em.findOne(Message, { ticket, author: viewer.userId, clientMessageId: input.clientMessageId });
@@ -98,7 +99,7 @@ export async function sendMessage(ctx: RequestContext, input: SendMessageInput):
       createdAt: now,
     });
     message.kind = await attachUploads(em, viewer, message, input.attachmentIds ?? []);
-    applyMessageToTicket(em, outbox, ticket, { seq, internal, at: now, from: authorKind, authorId: viewer.userId });
+    applyMessageToTicket(work, ticket, { seq, internal, at: now, from: authorKind, authorId: viewer.userId });
     await em.flush();
     // Writing a message means having read everything before it.
     await advanceReadCursor(em, ticket.id, viewer.userId, seq, now);
@@ -108,11 +109,12 @@ export async function sendMessage(ctx: RequestContext, input: SendMessageInput):
 }
 
 /** A SYSTEM message (acknowledgements, routing notices), written in the caller's transaction. */
-export function appendSystemMessage(em: EntityManager, outbox: Parameters<typeof applyMessageToTicket>[1], ticket: Ticket, body: string): Message {
+export function appendSystemMessage(work: TicketWork, ticket: Ticket, body: string): Message {
+  const { em, outbox } = work;
   const now = new Date();
   const seq = ticket.lastSeq + 1;
   const message = em.create(Message, { ticket, seq, author: null, authorKind: MessageAuthorKind.SYSTEM, kind: MessageKind.SYSTEM, body, createdAt: now });
-  applyMessageToTicket(em, outbox, ticket, { seq, internal: false, at: now, from: 'SYSTEM', authorId: null });
+  applyMessageToTicket(work, ticket, { seq, internal: false, at: now, from: 'SYSTEM', authorId: null });
   outbox.push({ type: 'MESSAGE_ADDED', ticketId: ticket.id, messageId: message.id, seq, internal: false, authorId: null });
   return message;
 }

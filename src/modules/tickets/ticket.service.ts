@@ -6,6 +6,7 @@ import { canEditTicket, canManageTickets, canRateTicket, canReadTicket, canSetTi
 import { isStaff, type Viewer } from '../../shared/auth/viewer';
 import { AppError, badInput, forbidden, notFound } from '../../shared/errors';
 import { transactionWithEvents, type Outbox } from '../../shared/events/transaction';
+import { emptyChanges, lifecycle, runAfterChangeSteps, type TicketChanges } from './ticket.lifecycle';
 import { isIdOf } from '../../shared/ids';
 import type { ConnectionShape } from '../../shared/pagination/connection';
 import { paginate } from '../../shared/pagination/paginate';
@@ -38,6 +39,28 @@ export function normalizeTags(tags: readonly string[] | null | undefined): strin
 function emptyToNull(value: string | null | undefined): string | null {
   const trimmed = value?.trim();
   return trimmed ? trimmed : null;
+}
+
+/** One unit of work on tickets: its EntityManager, the events to publish after commit, and what changed. */
+export interface TicketWork {
+  em: EntityManager;
+  outbox: Outbox;
+  changes: TicketChanges;
+}
+
+/**
+ * Runs `work` in a transaction; then, still inside it, lets other modules react to what changed
+ * (routing, notifications); publishes only after the commit.
+ */
+export function ticketTransaction<T>(ctx: RequestContext, work: (unit: TicketWork) => Promise<T>): Promise<T> {
+  return transactionWithEvents(ctx, async (em, outbox) => {
+    const unit: TicketWork = { em, outbox, changes: emptyChanges() };
+    const result = await work(unit);
+    await em.flush();
+    await runAfterChangeSteps(unit.changes, { em, outbox, app: ctx.app, actorId: ctx.viewer?.userId ?? null });
+    await em.flush();
+    return result;
+  });
 }
 
 // ---------------------------------------------------------------- reading
@@ -129,8 +152,7 @@ export async function listTickets(ctx: RequestContext, args: TicketsArgs): Promi
 
 /** Writes one history line and queues its event for after the commit. */
 export function recordEvent(
-  em: EntityManager,
-  outbox: Outbox,
+  { em, outbox }: TicketWork,
   ticket: Ticket,
   kind: TicketEventKind,
   actorId: string | null,
@@ -155,8 +177,7 @@ export function recordEvent(
  * moves that make no sense.
  */
 export function changeStatus(
-  em: EntityManager,
-  outbox: Outbox,
+  work: TicketWork,
   ticket: Ticket,
   to: TicketStatus,
   actorId: string | null,
@@ -181,7 +202,10 @@ export function changeStatus(
     ticket.closedAt = null;
   }
   ticket.queuedAt = to === TicketStatus.OPEN && !ticket.assignee ? (ticket.queuedAt ?? now) : null;
-  recordEvent(em, outbox, ticket, TicketEventKind.STATUS_CHANGED, actorId, { fromStatus: from, toStatus: to, note });
+  recordEvent(work, ticket, TicketEventKind.STATUS_CHANGED, actorId, { fromStatus: from, toStatus: to, note });
+  lifecycle.statusChanged(ticket, from, to, now);
+  if (isClosedStatus(to) && ticket.assignee && !isClosedStatus(from)) work.changes.freedAgentIds.push(ticket.assignee.id);
+  if (isClosedStatus(from) && !isClosedStatus(to) && !ticket.assignee) work.changes.needsRouting.push(ticket);
   return true;
 }
 
@@ -195,8 +219,7 @@ async function assignableAgent(em: EntityManager, agentId: string, field: string
 
 /** Sets or clears the assignee, with the ASSIGNED event and the status that follows from it. */
 export function changeAssignee(
-  em: EntityManager,
-  outbox: Outbox,
+  work: TicketWork,
   ticket: Ticket,
   agent: Agent | null,
   actorId: string | null,
@@ -206,22 +229,24 @@ export function changeAssignee(
   if (previous === (agent?.id ?? null)) return false;
   ticket.assignee = agent ? ref(agent) : null;
   if (agent) agent.lastAssignedAt = new Date();
-  recordEvent(em, outbox, ticket, TicketEventKind.ASSIGNED, actorId, {
+  recordEvent(work, ticket, TicketEventKind.ASSIGNED, actorId, {
     data: { agentId: agent?.id ?? null, previousAgentId: previous },
     note: note ?? (agent ? null : 'unassigned'),
   });
+  if (previous && !isClosedStatus(ticket.status)) work.changes.freedAgentIds.push(previous);
   const next = statusAfterAssignment({ status: ticket.status, assigned: !!agent }, !!agent);
-  changeStatus(em, outbox, ticket, next, actorId);
+  changeStatus(work, ticket, next, actorId);
   if (!agent && ticket.status === TicketStatus.OPEN) ticket.queuedAt ??= new Date();
   if (agent) ticket.queuedAt = null;
   return true;
 }
 
-function changePriority(em: EntityManager, outbox: Outbox, ticket: Ticket, to: TicketPriority, actorId: string): boolean {
+function changePriority(work: TicketWork, ticket: Ticket, to: TicketPriority, actorId: string): boolean {
   const from = ticket.priority;
   if (from === to) return false;
   ticket.priority = to;
-  recordEvent(em, outbox, ticket, TicketEventKind.PRIORITY_CHANGED, actorId, { data: { from, to } });
+  recordEvent(work, ticket, TicketEventKind.PRIORITY_CHANGED, actorId, { data: { from, to } });
+  lifecycle.priorityChanged(ticket, from, to, new Date());
   return true;
 }
 
@@ -235,7 +260,8 @@ export async function createTicket(ctx: RequestContext, input: CreateTicketInput
     if (!customer || customer.role !== Role.CUSTOMER) throw badInput('customerId', 'No such customer.');
     customerId = customer.id;
   }
-  return transactionWithEvents(ctx, async (em, outbox) => {
+  return ticketTransaction(ctx, async (work) => {
+    const { em } = work;
     const now = new Date();
     const ticket = em.create(Ticket, {
       number: await nextTicketNumber(em, now),
@@ -251,8 +277,11 @@ export async function createTicket(ctx: RequestContext, input: CreateTicketInput
       createdAt: now,
       updatedAt: now,
     });
-    recordEvent(em, outbox, ticket, TicketEventKind.CREATED, viewer.userId, { toStatus: TicketStatus.OPEN });
-    outbox.push({ type: 'TICKET_CREATED', ticketId: ticket.id });
+    recordEvent(work, ticket, TicketEventKind.CREATED, viewer.userId, { toStatus: TicketStatus.OPEN });
+    work.outbox.push({ type: 'TICKET_CREATED', ticketId: ticket.id });
+    lifecycle.created(ticket, now);
+    work.changes.created.push(ticket);
+    work.changes.needsRouting.push(ticket);
     await em.flush();
     return ticket;
   });
@@ -262,7 +291,8 @@ export async function createTicket(ctx: RequestContext, input: CreateTicketInput
 export async function updateTicket(ctx: RequestContext, input: UpdateTicketInput): Promise<Ticket> {
   const viewer = requireViewer(ctx);
   const staffFields = (['category', 'department', 'tags'] as const).filter((field) => input[field] !== undefined && input[field] !== null);
-  return transactionWithEvents(ctx, async (em, outbox) => {
+  return ticketTransaction(ctx, async (work) => {
+    const { em } = work;
     const ticket = await findReadableTicket(ctx, em, input.ticketId, true);
     if (!canEditTicket(viewer, ticket)) throw notFound(TICKET);
     if (staffFields.length && !canManageTickets(viewer)) throw forbidden(`Only staff may change ${staffFields.join(', ')}.`);
@@ -277,7 +307,7 @@ export async function updateTicket(ctx: RequestContext, input: UpdateTicketInput
     if (input.department != null) set('department', emptyToNull(input.department));
     if (input.tags != null) set('tags', normalizeTags(input.tags));
     if (Object.keys(changed).length) {
-      recordEvent(em, outbox, ticket, TicketEventKind.UPDATED, viewer.userId, { data: changed });
+      recordEvent(work, ticket, TicketEventKind.UPDATED, viewer.userId, { data: changed });
     }
     await em.flush();
     return ticket;
@@ -286,13 +316,14 @@ export async function updateTicket(ctx: RequestContext, input: UpdateTicketInput
 
 export async function updateTicketStatus(ctx: RequestContext, input: UpdateTicketStatusInput): Promise<Ticket> {
   const viewer = requireViewer(ctx);
-  return transactionWithEvents(ctx, async (em, outbox) => {
+  return ticketTransaction(ctx, async (work) => {
+    const { em } = work;
     const ticket = await findReadableTicket(ctx, em, input.ticketId, true);
     if (!canSetTicketStatus(viewer, ticket, input.status)) throw forbidden('Customers may only resolve, close or reopen their tickets.');
     // A customer "reopening" means: back to work, with the agent if it has one.
     const target =
       !isStaff(viewer) && input.status === TicketStatus.OPEN && ticket.assignee ? TicketStatus.IN_PROGRESS : input.status;
-    changeStatus(em, outbox, ticket, target, viewer.userId);
+    changeStatus(work, ticket, target, viewer.userId);
     await em.flush();
     return ticket;
   });
@@ -300,9 +331,10 @@ export async function updateTicketStatus(ctx: RequestContext, input: UpdateTicke
 
 export async function updateTicketPriority(ctx: RequestContext, input: UpdateTicketPriorityInput): Promise<Ticket> {
   const viewer = requireStaff(ctx);
-  return transactionWithEvents(ctx, async (em, outbox) => {
+  return ticketTransaction(ctx, async (work) => {
+    const { em } = work;
     const ticket = await findReadableTicket(ctx, em, input.ticketId, true);
-    changePriority(em, outbox, ticket, input.priority, viewer.userId);
+    changePriority(work, ticket, input.priority, viewer.userId);
     await em.flush();
     return ticket;
   });
@@ -310,10 +342,11 @@ export async function updateTicketPriority(ctx: RequestContext, input: UpdateTic
 
 export async function assignTicket(ctx: RequestContext, input: AssignTicketInput): Promise<Ticket> {
   const viewer = requireStaff(ctx);
-  return transactionWithEvents(ctx, async (em, outbox) => {
+  return ticketTransaction(ctx, async (work) => {
+    const { em } = work;
     const ticket = await findReadableTicket(ctx, em, input.ticketId, true);
     const agent = input.agentId ? await assignableAgent(em, input.agentId, 'agentId') : null;
-    changeAssignee(em, outbox, ticket, agent, viewer.userId);
+    changeAssignee(work, ticket, agent, viewer.userId);
     await em.flush();
     return ticket;
   });
@@ -329,7 +362,8 @@ export async function bulkUpdateTickets(ctx: RequestContext, input: BulkUpdateTi
     throw badInput('status', 'Give at least one of status, priority or assigneeId.');
   }
   if (input.ticketIds.some((id) => !isIdOf(id, 'Ticket'))) throw notFound(TICKET);
-  return transactionWithEvents(ctx, async (em, outbox) => {
+  return ticketTransaction(ctx, async (work) => {
+    const { em } = work;
     // Locked in id order, so two bulk updates over overlapping sets cannot deadlock.
     const tickets = await em.find(Ticket, { id: { $in: input.ticketIds } }, { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE });
     if (tickets.length !== input.ticketIds.length) throw notFound(TICKET);
@@ -337,9 +371,9 @@ export async function bulkUpdateTickets(ctx: RequestContext, input: BulkUpdateTi
     let updatedCount = 0;
     for (const ticket of tickets) {
       let changed = false;
-      if (input.assigneeId !== undefined) changed = changeAssignee(em, outbox, ticket, agent, viewer.userId, 'bulk update') || changed;
-      if (input.priority != null) changed = changePriority(em, outbox, ticket, input.priority, viewer.userId) || changed;
-      if (input.status != null) changed = changeStatus(em, outbox, ticket, input.status, viewer.userId, 'bulk update') || changed;
+      if (input.assigneeId !== undefined) changed = changeAssignee(work, ticket, agent, viewer.userId, 'bulk update') || changed;
+      if (input.priority != null) changed = changePriority(work, ticket, input.priority, viewer.userId) || changed;
+      if (input.status != null) changed = changeStatus(work, ticket, input.status, viewer.userId, 'bulk update') || changed;
       if (changed) updatedCount++;
     }
     await em.flush();
@@ -351,14 +385,15 @@ export async function bulkUpdateTickets(ctx: RequestContext, input: BulkUpdateTi
 /** The ticket's customer rates it once it is RESOLVED or CLOSED; rating again replaces the rating. */
 export async function rateTicket(ctx: RequestContext, input: RateTicketInput): Promise<Ticket> {
   const viewer = requireViewer(ctx);
-  return transactionWithEvents(ctx, async (em, outbox) => {
+  return ticketTransaction(ctx, async (work) => {
+    const { em } = work;
     const ticket = await findReadableTicket(ctx, em, input.ticketId, true);
     if (!canRateTicket(viewer, ticket)) throw forbidden('Only the ticket’s customer can rate it.');
     if (!isClosedStatus(ticket.status)) throw badInput('ticketId', 'A ticket can be rated once it is RESOLVED or CLOSED.');
     ticket.rating = input.rating;
     ticket.feedback = emptyToNull(input.feedback);
     ticket.ratedAt = new Date();
-    recordEvent(em, outbox, ticket, TicketEventKind.RATED, viewer.userId, { data: { rating: input.rating } });
+    recordEvent(work, ticket, TicketEventKind.RATED, viewer.userId, { data: { rating: input.rating } });
     await em.flush();
     return ticket;
   });
@@ -369,8 +404,7 @@ export async function rateTicket(ctx: RequestContext, input: RateTicketInput): P
  * locked): counters, first response, and the workflow's status moves. Internal notes change no status.
  */
 export function applyMessageToTicket(
-  em: EntityManager,
-  outbox: Outbox,
+  work: TicketWork,
   ticket: Ticket,
   message: { seq: number; internal: boolean; at: Date; from: 'CUSTOMER' | 'AGENT' | 'SYSTEM'; authorId: string | null },
 ): void {
@@ -382,9 +416,12 @@ export function applyMessageToTicket(
   ticket.lastPublicMessageAt = message.at;
   const state = { status: ticket.status, assigned: !!ticket.assignee };
   if (message.from === 'CUSTOMER') {
-    changeStatus(em, outbox, ticket, statusAfterCustomerMessage(state), message.authorId, 'customer replied');
+    changeStatus(work, ticket, statusAfterCustomerMessage(state), message.authorId, 'customer replied');
   } else if (message.from === 'AGENT') {
-    ticket.firstResponseAt ??= message.at;
-    changeStatus(em, outbox, ticket, statusAfterAgentReply(state), message.authorId, 'agent replied');
+    if (!ticket.firstResponseAt) {
+      ticket.firstResponseAt = message.at;
+      lifecycle.firstResponse(ticket, message.at);
+    }
+    changeStatus(work, ticket, statusAfterAgentReply(state), message.authorId, 'agent replied');
   }
 }
