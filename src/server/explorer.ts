@@ -10,14 +10,16 @@ function packageFile(pkg: string, file: string): string {
 
 const DEFAULT_QUERY = `# Parley API explorer
 #
-# To act as someone, sign in with the login mutation and paste its token into
-# Headers (below) as {"Authorization": "Bearer <token>"}. The same token is sent
-# to subscriptions, which run over graphql-ws on this origin.
+# Sign in with the login mutation, then paste its token
+# into Headers below:
+#   {"Authorization": "Bearer <token>"}
+# Subscriptions (graphql-ws, same origin) send it too.
 #
 # mutation {
-#   login(input: { email: "admin@parley.local", password: "parley-admin" }) {
-#     token
-#   }
+#   login(input: {
+#     email: "admin@parley.local"
+#     password: "parley-admin"
+#   }) { token }
 # }
 
 {
@@ -58,9 +60,20 @@ function clientScript(): string {
     return wsClient;
   }
 
+  // GraphiQL decides between HTTP and the websocket from options.documentAST, which can lag behind
+  // the editor by a keystroke; parsing the query that is actually sent settles it.
+  function withDocument(params, options) {
+    try {
+      return Object.assign({}, options, { documentAST: GraphiQL.GraphQL.parse(params.query) });
+    } catch (error) {
+      return options;
+    }
+  }
+
   function fetcher(params, options) {
     var headers = (options && options.headers) || {};
-    return GraphiQL.createFetcher({ url: httpUrl, wsClient: wsClientFor(authorizationOf(headers)) })(params, options);
+    var send = GraphiQL.createFetcher({ url: httpUrl, wsClient: wsClientFor(authorizationOf(headers)) });
+    return send(params, withDocument(params, options));
   }
 
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
