@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
+import type { RealtimeLimits } from '../../src/modules/realtime/realtime.limits';
 import { createApp, type ParleyApp } from '../../src/server/app';
 import { createTestDatabase } from './database';
 import { GraphQLTestClient } from './client';
@@ -24,6 +25,8 @@ export interface TestServerOptions {
   /** Share a database with another test server (two instances, one database). */
   databaseUrl?: string;
   env?: Record<string, string>;
+  /** Shorter real-time timings or smaller bounds (typing expiry, presence heartbeat, queues). */
+  realtime?: Partial<RealtimeLimits>;
 }
 
 /** The real server on a free port, on a fresh database of its own (or a given one). */
@@ -42,7 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   });
   const logger = pino({ level: config.logLevel });
-  const app = await createApp({ config, logger, databaseUrl });
+  const app = await createApp({ config, logger, databaseUrl, realtime: options.realtime });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;
 
