@@ -4,21 +4,13 @@ import { requireAdmin } from '../../shared/auth/guards';
 import { hashPassword } from '../../shared/auth/passwords';
 import { badInput, conflict, notFound } from '../../shared/errors';
 import { isIdOf } from '../../shared/ids';
+import { emptyToNull, normalizeLabels } from '../../shared/text';
 import { Role } from '../../shared/roles';
 import { findAccountByEmail, normalizeEmail, revokeAllSessions } from '../accounts/account.service';
 import { User } from '../accounts/user.entity';
 import { Agent } from './agent.entity';
 import type { CreateAgentInput, UpdateAgentInput } from './agent.inputs';
 
-/** Skills and languages are matched case-insensitively, so they are stored trimmed, lower-cased, once each. */
-export function normalizeLabels(values: readonly string[] | null | undefined): string[] {
-  return [...new Set((values ?? []).map((value) => value.trim().toLowerCase()).filter(Boolean))];
-}
-
-function emptyToNull(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
-}
 
 /** Admins create staff accounts with their agent profile in one step. */
 export async function createAgent(ctx: RequestContext, input: CreateAgentInput): Promise<Agent> {

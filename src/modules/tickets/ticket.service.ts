@@ -8,6 +8,7 @@ import { AppError, badInput, forbidden, notFound } from '../../shared/errors';
 import { transactionWithEvents, type Outbox } from '../../shared/events/transaction';
 import { emptyChanges, lifecycle, runAfterChangeSteps, type TicketChanges } from './ticket.lifecycle';
 import { isIdOf } from '../../shared/ids';
+import { emptyToNull, normalizeLabels } from '../../shared/text';
 import type { ConnectionShape } from '../../shared/pagination/connection';
 import { paginate } from '../../shared/pagination/paginate';
 import { Role } from '../../shared/roles';
@@ -31,15 +32,6 @@ import { isClosedStatus, statusAfterAgentReply, statusAfterAssignment, statusAft
 
 const TICKET = 'Ticket';
 
-/** Tags are matched exactly; stored trimmed and lower-cased, once each. */
-export function normalizeTags(tags: readonly string[] | null | undefined): string[] {
-  return [...new Set((tags ?? []).map((tag) => tag.trim().toLowerCase()).filter(Boolean))];
-}
-
-function emptyToNull(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
-}
 
 /** One unit of work on tickets: its EntityManager, the events to publish after commit, and what changed. */
 export interface TicketWork {
@@ -117,7 +109,7 @@ function ticketConditions(viewer: Viewer, args: TicketsArgs): FilterQuery<Ticket
   if (filter.unassigned != null) and.push({ assignee: filter.unassigned ? null : { $ne: null } });
   if (filter.department) and.push({ department: filter.department });
   if (filter.category) and.push({ category: filter.category });
-  const tags = normalizeTags(filter.tags);
+  const tags = normalizeLabels(filter.tags);
   if (tags.length) and.push({ tags: { $contains: tags } });
   if (filter.createdAfter) and.push({ createdAt: { $gte: filter.createdAfter } });
   if (filter.createdBefore) and.push({ createdAt: { $lt: filter.createdBefore } });
@@ -271,7 +263,7 @@ export async function createTicket(ctx: RequestContext, input: CreateTicketInput
       channel: input.channel ?? TicketChannel.WEB,
       category: emptyToNull(input.category),
       department: emptyToNull(input.department),
-      tags: normalizeTags(input.tags),
+      tags: normalizeLabels(input.tags),
       customer: em.getReference(User, customerId),
       queuedAt: now,
       createdAt: now,
@@ -305,7 +297,7 @@ export async function updateTicket(ctx: RequestContext, input: UpdateTicketInput
     if (input.subject != null) set('subject', input.subject.trim());
     if (input.category != null) set('category', emptyToNull(input.category));
     if (input.department != null) set('department', emptyToNull(input.department));
-    if (input.tags != null) set('tags', normalizeTags(input.tags));
+    if (input.tags != null) set('tags', normalizeLabels(input.tags));
     if (Object.keys(changed).length) {
       recordEvent(work, ticket, TicketEventKind.UPDATED, viewer.userId, { data: changed });
     }
