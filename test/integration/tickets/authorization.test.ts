@@ -89,17 +89,17 @@ const CASES: Case[] = [
   {
     name: 'updateTicketStatus(CLOSED)',
     expect: readable,
-    run: run(UpdateTicketStatusDocument, (f) => ({ input: { ticketId: f.ticketId, status: 'CLOSED' } })),
+    run: run(UpdateTicketStatusDocument, (f) => ({ input: { ticketId: f.ticketId, status: 'CLOSED' as const } })),
   },
   {
     name: 'updateTicketStatus(WAITING_ON_CUSTOMER)',
     expect: { anonymous: 'UNAUTHENTICATED', customerA: 'FORBIDDEN', customerB: 'NOT_FOUND', agent: 'ok', supervisor: 'ok', admin: 'ok' },
-    run: run(UpdateTicketStatusDocument, (f) => ({ input: { ticketId: f.ticketId, status: 'WAITING_ON_CUSTOMER' } })),
+    run: run(UpdateTicketStatusDocument, (f) => ({ input: { ticketId: f.ticketId, status: 'WAITING_ON_CUSTOMER' as const } })),
   },
   {
     name: 'updateTicketPriority',
     expect: staffOnly,
-    run: run(UpdateTicketPriorityDocument, (f) => ({ input: { ticketId: f.ticketId, priority: 'URGENT' } })),
+    run: run(UpdateTicketPriorityDocument, (f) => ({ input: { ticketId: f.ticketId, priority: 'URGENT' as const } })),
   },
   {
     name: 'assignTicket',
@@ -109,7 +109,7 @@ const CASES: Case[] = [
   {
     name: 'bulkUpdateTickets',
     expect: staffOnly,
-    run: run(BulkUpdateTicketsDocument, (f) => ({ input: { ticketIds: [f.ticketId], priority: 'HIGH' } })),
+    run: run(BulkUpdateTicketsDocument, (f) => ({ input: { ticketIds: [f.ticketId], priority: 'HIGH' as const } })),
   },
   {
     // The ticket is not resolved yet, so the owner is told why; nobody else may rate at all.
