@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -16,10 +15,26 @@ import { authenticate } from './authenticate';
 import { createAppServices, createRequestContext, type AppServices, type RequestContext } from './context';
 import { mountExplorer } from './explorer';
 import { bootstrapAdmin } from './bootstrap';
+import { errorHandler, requestLogging } from './http-logging';
 import { getSchema } from './schema';
 import { extraValidationRules } from './validation-rules';
 import { createWebSocketServer, type WebSocketServerHandle } from './ws';
 import type { RealtimeLimits } from '../modules/realtime/realtime.limits';
+
+/** A probe must get its answer quickly: a dependency that stalls longer counts as unavailable. */
+const READINESS_TIMEOUT_MS = 2000;
+
+async function answersWithin(ms: number, check: () => Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([check().catch(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface ParleyApp {
   services: AppServices;
@@ -98,32 +113,19 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   });
   await apollo.start();
 
-  app.use((req, res, next) => {
-    const incoming = req.header('x-request-id');
-    const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-    res.setHeader('x-request-id', requestId);
-    (req as Request & { requestId: string }).requestId = requestId;
-    next();
-  });
+  app.use(requestLogging(logger));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const checks: Record<string, string> = {};
-    let ready = true;
-    try {
-      await orm.em.getConnection().execute('select 1');
-      checks.database = 'ok';
-    } catch {
-      checks.database = 'unavailable';
-      ready = false;
-    }
-    if (pubsub.kind === 'redis') {
-      const ok = await pubsub.ping().catch(() => false);
-      checks.redis = ok ? 'ok' : 'unavailable';
-      ready &&= ok;
-    }
+    const [database, redis] = await Promise.all([
+      answersWithin(READINESS_TIMEOUT_MS, async () => (await orm.em.getConnection().execute('select 1')).length === 1),
+      pubsub.kind === 'redis' ? answersWithin(READINESS_TIMEOUT_MS, () => pubsub.ping()) : undefined,
+    ]);
+    const checks: Record<string, string> = { database: database ? 'ok' : 'unavailable' };
+    if (redis !== undefined) checks.redis = redis ? 'ok' : 'unavailable';
+    const ready = database && redis !== false;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
 
@@ -135,13 +137,18 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = (req as Request & { requestId: string }).requestId;
-        const viewer = await authenticate(services, req.headers.authorization);
+        const viewer = await authenticate(services, req.headers.authorization).catch((error: unknown) => {
+          // Apollo answers 500 and masks it; without this line the cause would be nowhere.
+          req.log.error({ err: error }, 'could not authenticate the request');
+          throw error;
+        });
         // A token that was sent but no longer holds is treated as none: `viewer` answers null and
         // protected fields answer UNAUTHENTICATED, which tells the client to refresh.
         return createRequestContext(services, viewer === 'invalid' ? null : viewer, requestId);
       },
     }),
   );
+  app.use(errorHandler());
 
   let closing: Promise<void> | undefined;
   return {
