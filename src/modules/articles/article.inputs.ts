@@ -175,7 +175,7 @@ export class SearchArticlesArgs {
   @MaxLength(CATEGORY_MAX)
   category?: string | null;
 
-  @Field(() => [ArticleStatus], { nullable: true, description: 'Staff only; PUBLISHED by default. Ignored for everyone else.' })
+  @Field(() => [ArticleStatus], { nullable: true, description: 'PUBLISHED by default. Customers and anonymous readers get PUBLISHED ones only, whatever they ask.' })
   @IsOptional()
   @IsIn(STATUSES, { each: true })
   status?: ArticleStatus[] | null;

@@ -15,6 +15,7 @@ import { badInput, conflict, forbidden, notFound, unauthenticated } from '../../
 import { isIdOf } from '../../shared/ids';
 import { DEFAULT_PAGE_SIZE, lazy, type ConnectionShape, type ForwardConnectionArgs } from '../../shared/pagination/connection';
 import { checkConnectionArgs, paginate } from '../../shared/pagination/paginate';
+import { emptyToNull, normalizeLabels } from '../../shared/text';
 import { Ticket } from '../tickets/ticket.entity';
 import { Article, ArticleSlug } from './article.entity';
 import { ArticleStatus } from './article.enums';
@@ -33,23 +34,14 @@ const SLUG_ATTEMPTS = 5;
 
 const FORBIDDEN_WRITE = 'Only support staff may write the knowledge base.';
 
-/** Tags are matched exactly; stored trimmed and lower-cased, once each. */
-export function normalizeTags(tags: readonly string[] | null | undefined): string[] {
-  return [...new Set((tags ?? []).map((tag) => tag.trim().toLowerCase()).filter(Boolean))];
-}
-
-function emptyToNull(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
-}
-
 /**
- * The statuses a viewer's list or search covers: PUBLISHED for customers and anonymous readers
- * whatever they asked for; for staff what they asked for, else `fallback`.
+ * The statuses a viewer's list or search covers: what they asked for (else `fallback`), narrowed
+ * to PUBLISHED for customers and anonymous readers. Asking for drafts gets them nothing, rather
+ * than something other than what they asked for.
  */
 function visibleStatuses(viewer: Viewer | null, requested: readonly ArticleStatus[] | null | undefined, fallback: ArticleStatus[]): ArticleStatus[] {
-  if (!canSeeUnpublishedKnowledgeBase(viewer)) return [ArticleStatus.PUBLISHED];
-  return requested?.length ? [...new Set(requested)] : fallback;
+  const wanted = requested?.length ? [...new Set(requested)] : fallback;
+  return canSeeUnpublishedKnowledgeBase(viewer) ? wanted : wanted.filter((status) => status === ArticleStatus.PUBLISHED);
 }
 
 // ---------------------------------------------------------------- reading
@@ -89,7 +81,8 @@ interface ArticleConditions {
 }
 
 function conditionsSql(conditions: ArticleConditions): SqlFragment {
-  const sql = [`a.status in (${conditions.statuses.map(() => '?').join(', ')})`];
+  // No status left (a customer asking for drafts): nothing matches.
+  const sql = [conditions.statuses.length ? `a.status in (${conditions.statuses.map(() => '?').join(', ')})` : 'false'];
   const params: unknown[] = [...conditions.statuses];
   if (conditions.category) {
     sql.push('a.category = ?');
@@ -112,7 +105,7 @@ export async function listArticles(ctx: RequestContext, args: ArticlesArgs): Pro
   const conditions: ArticleConditions = {
     statuses: visibleStatuses(ctx.viewer, filter.status, ALL_STATUSES),
     category: emptyToNull(filter.category),
-    tag: normalizeTags(filter.tag ? [filter.tag] : [])[0] ?? null,
+    tag: normalizeLabels(filter.tag ? [filter.tag] : [])[0] ?? null,
   };
   const query = filter.search ? searchTsQuery(filter.search) : null;
   if (query) return rankedArticles(ctx.em, conditions, query, args);
@@ -224,22 +217,27 @@ export async function searchArticles(ctx: RequestContext, args: SearchArticlesAr
   });
 }
 
+/** How much more a word of the ticket's subject counts than one of its description. */
+const SUBJECT_WEIGHT = 2;
+
 /**
- * Published articles that best match a ticket's subject and description: documents sharing the
- * most of its significant words (the subject's first) rank highest. The ticket's customer and
- * staff may ask; for anyone else the ticket does not exist.
+ * Published articles that best match a ticket's subject and description: those sharing the most
+ * of its significant words rank highest, a word of the subject counting double. The ticket's
+ * customer and staff may ask; for anyone else the ticket does not exist.
  */
 export async function suggestArticlesForTicket(ctx: RequestContext, args: SuggestedArticlesArgs): Promise<Article[]> {
   const viewer = requireViewer(ctx);
   if (!isIdOf(args.ticketId, 'Ticket')) throw notFound('Ticket');
   const ticket = await ctx.em.findOne(Ticket, { id: args.ticketId });
   if (!ticket || !canReadTicket(viewer, ticket)) throw notFound('Ticket');
-  const query = anyWordsTsQuery(ticket.subject, ticket.description ?? '');
+  const subject = anyWordsTsQuery(ticket.subject, 16);
+  const description = anyWordsTsQuery(ticket.description ?? '', 32);
   const rows = await ctx.em.execute<{ id: string }[]>(
-    `select a.id from articles a, (select ${query.sql} as query) q
-      where a.status = 'PUBLISHED' and a.search_vector @@ q.query
-      order by ts_rank(a.search_vector, q.query) desc, a.id limit ?`,
-    [...query.params, args.first ?? 5],
+    `select a.id from articles a, (select ${subject.sql} as query) s, (select ${description.sql} as query) d
+      where a.status = 'PUBLISHED' and a.search_vector @@ (s.query || d.query)
+      order by ? * ts_rank(a.search_vector, s.query) + ts_rank(a.search_vector, d.query) desc, a.id
+      limit ?`,
+    [...subject.params, ...description.params, SUBJECT_WEIGHT, args.first ?? 5],
   );
   const articles = await loadInOrder(ctx.em, rows.map((row) => row.id));
   return articles.filter((article): article is Article => article !== null);
@@ -301,7 +299,7 @@ export async function createArticle(ctx: RequestContext, input: CreateArticleInp
           excerpt: emptyToNull(input.excerpt),
           metaDescription: emptyToNull(input.metaDescription),
           category: emptyToNull(input.category),
-          tags: normalizeTags(input.tags),
+          tags: normalizeLabels(input.tags),
           author: viewer.userId,
         });
         em.create(ArticleSlug, { slug, article });
@@ -325,7 +323,7 @@ export async function updateArticle(ctx: RequestContext, input: UpdateArticleInp
       if (input.excerpt !== undefined) article.excerpt = emptyToNull(input.excerpt);
       if (input.metaDescription !== undefined) article.metaDescription = emptyToNull(input.metaDescription);
       if (input.category !== undefined) article.category = emptyToNull(input.category);
-      if (input.tags != null) article.tags = normalizeTags(input.tags);
+      if (input.tags != null) article.tags = normalizeLabels(input.tags);
       if (input.slug != null && input.slug !== article.slug) await claimSlug(em, article, input.slug);
       return article;
     });

@@ -12,6 +12,7 @@ import {
 import type { Viewer } from '../../shared/auth/viewer';
 import { badInput, conflict, forbidden, notFound, unauthenticated } from '../../shared/errors';
 import { isIdOf } from '../../shared/ids';
+import { emptyToNull } from '../../shared/text';
 import type { CreateFaqInput, FaqsArgs, RecordFaqViewArgs, SearchFaqsArgs, UpdateFaqInput } from './faq.inputs';
 import { Faq } from './faq.entity';
 import type { FaqSearchHit } from './faq.payloads';
@@ -20,12 +21,6 @@ import { HEADLINE_OPTIONS, headlineSql, renderHighlight, searchTsQuery } from '.
 import { isUniqueViolation, kbTransaction } from './kb-transaction';
 
 const FAQ = 'FAQ';
-
-/** The stored category: trimmed, and null (uncategorized) when empty. */
-function categoryOf(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
-}
 
 // ---------------------------------------------------------------- reading
 
@@ -36,7 +31,7 @@ function categoryOf(value: string | null | undefined): string | null {
 export async function listFaqs(ctx: RequestContext, args: FaqsArgs): Promise<Faq[]> {
   const where: FilterQuery<Faq> = {};
   if (!(args.includeUnpublished && canSeeUnpublishedKnowledgeBase(ctx.viewer))) where.published = true;
-  if (args.category != null) where.categoryKey = categoryOf(args.category) ?? '';
+  if (args.category != null) where.categoryKey = emptyToNull(args.category) ?? '';
   return ctx.em.find(Faq, where, { orderBy: [{ categoryKey: 'asc' }, { position: 'asc' }] });
 }
 
@@ -55,7 +50,7 @@ async function findReadableFaq(ctx: RequestContext, id: string): Promise<Faq> {
 export async function searchFaqs(ctx: RequestContext, args: SearchFaqsArgs): Promise<FaqSearchHit[]> {
   const query = searchTsQuery(args.query);
   if (!query) return [];
-  const category = args.category != null ? (categoryOf(args.category) ?? '') : null;
+  const category = args.category != null ? (emptyToNull(args.category) ?? '') : null;
   const rows = await ctx.em.execute<{ id: string; rank: number; highlight: string }[]>(
     `select m.id, m.rank, ${headlineSql('f.answer', 'q.query')} as highlight
        from (select f.id, ts_rank(f.search_vector, q.query) as rank
@@ -133,7 +128,7 @@ async function orderedWrite<T>(ctx: RequestContext, work: (em: EntityManager) =>
 /** Staff add a question at `position` in its category (the end by default); those after it move down one. */
 export async function createFaq(ctx: RequestContext, input: CreateFaqInput): Promise<Faq> {
   requireEditor(ctx);
-  const category = categoryOf(input.category);
+  const category = emptyToNull(input.category);
   const key = category ?? '';
   return orderedWrite(ctx, async (em) => {
     const size = await groupSize(em, key);
@@ -157,14 +152,14 @@ export async function updateFaq(ctx: RequestContext, input: UpdateFaqInput): Pro
   requireEditor(ctx);
   if (!isIdOf(input.id, 'Faq')) throw notFound(FAQ);
   return orderedWrite(ctx, async (em) => {
-    const faq = await em.findOne(Faq, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const faq = await em.findOne(Faq, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     if (!faq) throw notFound(FAQ);
     if (input.question != null) faq.question = input.question.trim();
     if (input.answer != null) faq.answer = input.answer;
     if (input.published != null) faq.published = input.published;
 
     const fromKey = faq.categoryKey ?? '';
-    const category = input.category !== undefined ? categoryOf(input.category) : (faq.category ?? null);
+    const category = input.category !== undefined ? emptyToNull(input.category) : (faq.category ?? null);
     const toKey = category ?? '';
     if (toKey !== fromKey) {
       // Leave the old category (closing the gap), then make room in the new one.
@@ -181,9 +176,7 @@ export async function updateFaq(ctx: RequestContext, input: UpdateFaqInput): Pro
       if (position > faq.position) await shift(em, fromKey, faq.position + 1, position, -1);
       faq.position = position;
     }
-    await em.flush();
-    // The generated category key is the database's; read it back with the rest.
-    return (await em.refresh(faq)) ?? faq;
+    return faq;
   });
 }
 
@@ -193,7 +186,7 @@ export async function deleteFaq(ctx: RequestContext, id: string): Promise<boolea
   if (!canDeleteKnowledgeBase(viewer)) throw forbidden('Only admins may delete FAQs; unpublish it instead.');
   if (!isIdOf(id, 'Faq')) throw notFound(FAQ);
   return orderedWrite(ctx, async (em) => {
-    const faq = await em.findOne(Faq, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const faq = await em.findOne(Faq, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     if (!faq) throw notFound(FAQ);
     await em.nativeDelete(Faq, { id });
     await shift(em, faq.categoryKey ?? '', faq.position + 1, null, -1);

@@ -51,19 +51,19 @@ export function searchTsQuery(text: string): SqlFragment | null {
 }
 
 /**
- * A query that matches documents sharing any of the significant words of `text` (a ticket's
- * subject and description): its lexemes, those of the subject first, then the most repeated,
- * OR-ed together. Ranking then puts the documents that share the most of them first.
+ * A query that matches documents sharing any of the significant words of `text` (e.g. a ticket's
+ * subject): its lexemes, the most repeated first, OR-ed together, so ranking puts the documents
+ * that share the most of them first.
  */
-export function anyWordsTsQuery(subject: string, description: string, maxTerms = 32): SqlFragment {
+export function anyWordsTsQuery(text: string, maxTerms = 32): SqlFragment {
   return {
     sql: `(select coalesce(string_agg(quote_literal(t.lexeme), ' | ')::tsquery, ''::tsquery)
              from (select d.lexeme
-                     from unnest(setweight(to_tsvector('${KB_SEARCH_CONFIG}', ?), 'A') || to_tsvector('${KB_SEARCH_CONFIG}', ?)) d
+                     from unnest(to_tsvector('${KB_SEARCH_CONFIG}', ?)) d
                     where length(d.lexeme) > 1 and d.lexeme !~ '[''\\\\]'
-                    order by 'A' = any(d.weights) desc, cardinality(d.positions) desc, d.lexeme
+                    order by cardinality(d.positions) desc, d.lexeme
                     limit ?) t)`,
-    params: [subject, description, maxTerms],
+    params: [text, maxTerms],
   };
 }
 
