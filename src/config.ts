@@ -2,33 +2,50 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 const booleanFromEnv = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be one of true, false, 1, 0, yes, no' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** A whole number from the environment, with messages that say what is expected. */
+const integerFromEnv = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be from ${min} to ${max}`)
+    .max(max, `must be from ${min} to ${max}`);
 
 const envSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
+    PORT: integerFromEnv(0, 65535).default(4000),
     HOST: z.string().default('0.0.0.0'),
-    DATABASE_URL: z.string().url().optional(),
-    REDIS_URL: z.string().url().optional(),
-    JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
-    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
-    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-    ADMIN_EMAIL: z.string().email().optional(),
-    ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').optional(),
+    DATABASE_URL: z.string().url('must be a URL, e.g. postgres://user:password@host:5432/parley').optional(),
+    REDIS_URL: z.string().url('must be a URL, e.g. redis://host:6379').optional(),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    ACCESS_TOKEN_TTL_SECONDS: integerFromEnv(10, 86_400).default(900),
+    REFRESH_TOKEN_TTL_DAYS: integerFromEnv(1, 365).default(30),
+    ADMIN_EMAIL: z.string().email('must be an e-mail address').optional(),
+    ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     MIGRATE_ON_START: booleanFromEnv.default(true),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET is required when NODE_ENV=production' });
-    }
-    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
-      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });
-    }
+    for (const issue of crossFieldIssues(env)) ctx.addIssue({ code: 'custom', ...issue });
   });
+
+/**
+ * Rules between variables. They are checked on the raw values too, because zod skips refinements
+ * once a field has failed, and one run should name every problem.
+ */
+function crossFieldIssues(env: Record<string, unknown>): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+    issues.push({ path: ['JWT_SECRET'], message: 'required when NODE_ENV=production' });
+  }
+  if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) issues.push({ path: ['ADMIN_PASSWORD'], message: 'required with ADMIN_EMAIL' });
+  if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) issues.push({ path: ['ADMIN_EMAIL'], message: 'required with ADMIN_PASSWORD' });
+  return issues;
+}
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -55,7 +72,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    const issues = [...parsed.error.issues];
+    for (const extra of crossFieldIssues(present)) {
+      if (!issues.some((issue) => issue.path.join('.') === extra.path.join('.'))) issues.push({ ...extra, code: 'custom', input: undefined });
+    }
+    const lines = issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
