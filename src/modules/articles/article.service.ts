@@ -219,27 +219,48 @@ export async function searchArticles(ctx: RequestContext, args: SearchArticlesAr
 
 /** How much more a word of the ticket's subject counts than one of its description. */
 const SUBJECT_WEIGHT = 2;
+export const DEFAULT_SUGGESTIONS = 5;
 
 /**
- * Published articles that best match a ticket's subject and description: those sharing the most
- * of its significant words rank highest, a word of the subject counting double. The ticket's
- * customer and staff may ask; for anyone else the ticket does not exist.
+ * For each ticket, the published articles that best match its subject and description, best
+ * first, as ids: those sharing the most of its significant words rank highest, a word of the
+ * subject counting double. One statement for any number of tickets. No authorization here: the
+ * callers decide who may see the tickets.
+ */
+export async function suggestionsForTickets(em: EntityManager, ticketIds: readonly string[], first: number): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>(ticketIds.map((id) => [id, []]));
+  if (!ticketIds.length) return result;
+  const rows = await em.execute<{ ticket_id: string; article_id: string }[]>(
+    `select t.id as ticket_id, s.id as article_id
+       from tickets t
+       cross join lateral (
+         select a.id, ? * ts_rank(a.search_vector, q.subject) + ts_rank(a.search_vector, q.description) as score
+           from (select ${anyWordsTsQuery('t.subject', 16)} as subject,
+                        ${anyWordsTsQuery(`coalesce(t.description, '')`, 32)} as description) q,
+                articles a
+          where a.status = 'PUBLISHED' and a.search_vector @@ (q.subject || q.description)
+          order by score desc, a.id
+          limit ?
+       ) s
+      where t.id in (${ticketIds.map(() => '?').join(', ')})
+      order by t.id, s.score desc, s.id`,
+    [SUBJECT_WEIGHT, first, ...ticketIds],
+  );
+  for (const row of rows) result.get(row.ticket_id)?.push(row.article_id);
+  return result;
+}
+
+/**
+ * `suggestedArticles(ticketId)`: the ticket's customer and staff may ask; for anyone else the
+ * ticket does not exist.
  */
 export async function suggestArticlesForTicket(ctx: RequestContext, args: SuggestedArticlesArgs): Promise<Article[]> {
   const viewer = requireViewer(ctx);
   if (!isIdOf(args.ticketId, 'Ticket')) throw notFound('Ticket');
   const ticket = await ctx.em.findOne(Ticket, { id: args.ticketId });
   if (!ticket || !canReadTicket(viewer, ticket)) throw notFound('Ticket');
-  const subject = anyWordsTsQuery(ticket.subject, 16);
-  const description = anyWordsTsQuery(ticket.description ?? '', 32);
-  const rows = await ctx.em.execute<{ id: string }[]>(
-    `select a.id from articles a, (select ${subject.sql} as query) s, (select ${description.sql} as query) d
-      where a.status = 'PUBLISHED' and a.search_vector @@ (s.query || d.query)
-      order by ? * ts_rank(a.search_vector, s.query) + ts_rank(a.search_vector, d.query) desc, a.id
-      limit ?`,
-    [...subject.params, ...description.params, SUBJECT_WEIGHT, args.first ?? 5],
-  );
-  const articles = await loadInOrder(ctx.em, rows.map((row) => row.id));
+  const ids = (await suggestionsForTickets(ctx.em, [ticket.id], args.first ?? DEFAULT_SUGGESTIONS)).get(ticket.id) ?? [];
+  const articles = await loadInOrder(ctx.em, ids);
   return articles.filter((article): article is Article => article !== null);
 }
 
@@ -258,8 +279,13 @@ async function findForUpdate(em: EntityManager, id: string): Promise<Article> {
   return article;
 }
 
-/** The first of `base`, `base-2`, `base-3`, … that no article has ever used. */
+/**
+ * The first of `base`, `base-2`, `base-3`, … that no article has ever used. Creates from one base
+ * take turns (a transaction-scoped lock on the base), so a burst of same-titled articles gets
+ * consecutive suffixes instead of racing for the same one; the unique keys stay the backstop.
+ */
 async function freeSlug(em: EntityManager, base: string): Promise<string> {
+  await em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`parley:kb:slug:${base}`]);
   const taken = await em.find(ArticleSlug, { $or: [{ slug: base }, { slug: { $like: `${base}-%` } }] }, { fields: ['slug'] });
   const used = new Set(taken.map((row) => row.slug));
   for (let attempt = 1; ; attempt++) {

@@ -51,20 +51,17 @@ export function searchTsQuery(text: string): SqlFragment | null {
 }
 
 /**
- * A query that matches documents sharing any of the significant words of `text` (e.g. a ticket's
- * subject): its lexemes, the most repeated first, OR-ed together, so ranking puts the documents
- * that share the most of them first.
+ * SQL for a query that matches documents sharing any of the significant words of the text that
+ * `textSql` yields (a bound `?` or a column such as `t.subject`): its lexemes, the most repeated
+ * first, OR-ed together, so ranking puts the documents that share the most of them first.
  */
-export function anyWordsTsQuery(text: string, maxTerms = 32): SqlFragment {
-  return {
-    sql: `(select coalesce(string_agg(quote_literal(t.lexeme), ' | ')::tsquery, ''::tsquery)
+export function anyWordsTsQuery(textSql: string, maxTerms: number): string {
+  return `(select coalesce(string_agg(quote_literal(w.lexeme), ' | ')::tsquery, ''::tsquery)
              from (select d.lexeme
-                     from unnest(to_tsvector('${KB_SEARCH_CONFIG}', ?)) d
+                     from unnest(to_tsvector('${KB_SEARCH_CONFIG}', ${textSql})) d
                     where length(d.lexeme) > 1 and d.lexeme !~ '[''\\\\]'
                     order by cardinality(d.positions) desc, d.lexeme
-                    limit ?) t)`,
-    params: [text, maxTerms],
-  };
+                    limit ${Math.max(1, Math.trunc(maxTerms))}) w)`;
 }
 
 // Private-use characters: they cannot clash with the text, and they survive HTML escaping.

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { byKeys, type LoaderFactory } from '../../shared/loaders/registry';
 import { Article } from './article.entity';
+import { suggestionsForTickets } from './article.service';
 import { ARTICLE_FEEDBACK, FAQ_FEEDBACK, votesOf } from './feedback.service';
 import { Faq } from './faq.entity';
 
@@ -33,3 +34,28 @@ export const faqVoteOfViewer: LoaderFactory<string, boolean | null> = (ctx) =>
     const votes = await votesOf(ctx.em, FAQ_FEEDBACK, ctx.viewer.userId, ids);
     return ids.map((id) => votes.get(id) ?? null);
   });
+
+const suggestionLoaders = new Map<number, LoaderFactory<string, Article[]>>();
+
+/**
+ * Suggested articles per ticket id, `first` each: one statement for every ticket of the request
+ * (a list of tickets does not run one search per ticket), the articles through `articleById`.
+ */
+export function suggestedArticlesOf(first: number): LoaderFactory<string, Article[]> {
+  let factory = suggestionLoaders.get(first);
+  if (!factory) {
+    factory = (ctx) =>
+      new DataLoader(async (ticketIds) => {
+        const byTicket = await suggestionsForTickets(ctx.em, ticketIds, first);
+        const articles = ctx.loaders.get(articleById);
+        return Promise.all(
+          ticketIds.map(async (id) => {
+            const found = await articles.loadMany(byTicket.get(id) ?? []);
+            return found.filter((article): article is Article => article instanceof Article);
+          }),
+        );
+      });
+    suggestionLoaders.set(first, factory);
+  }
+  return factory;
+}
