@@ -80,7 +80,13 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
   const rules = [...specifiedRules, ...extraValidationRules];
   const requestIdOf = (ctx: SocketContext, id: string) => `${ctx.extra.parley?.socketId ?? 'ws'}:${id}`;
   const mask = (ctx: SocketContext, id: string, errors: readonly unknown[]) =>
-    errors.map((error) => formatClientError(error, { requestId: requestIdOf(ctx, id), logger }));
+    errors.map((error) =>
+      formatClientError(error, {
+        requestId: requestIdOf(ctx, id),
+        // Writes failing on a socket already dropped are no news worth an error log.
+        logger: ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? logger : undefined,
+      }),
+    );
 
   const handle = useServer<ConnectionParams, { parley?: SocketState }>(
     {
@@ -151,6 +157,12 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
     wss,
     limits.keepAliveMs,
   );
+  // ws reports a client's protocol violations (an oversized frame: 1009) as socket errors and
+  // closes the socket itself; graphql-ws would print them with console.error as if they were ours.
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => logger.info({ err: error }, 'websocket closed on a client error'));
+  });
   return {
     dispose: async () => {
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
