@@ -1,4 +1,11 @@
-import { ArticlesDocument, SearchArticlesDocument, SearchFaqsDocument, SuggestedArticlesDocument } from '../../__generated__/graphql';
+import {
+  ArticlesDocument,
+  KbCreateTicketWithSuggestionsDocument,
+  KbTicketsWithSuggestionsDocument,
+  SearchArticlesDocument,
+  SearchFaqsDocument,
+  SuggestedArticlesDocument,
+} from '../../__generated__/graphql';
 import { createCast, type Cast } from '../../support/factories';
 import { startTestServer, type TestServer } from '../../support/server';
 import { createFaq, draftArticle, publishedArticle, ticketOf, type ArticleRef } from './kb-helpers';
@@ -148,6 +155,23 @@ describe('suggestedArticles', () => {
     const { suggestedArticles } = await cast.agent.client.data(SuggestedArticlesDocument, { ticketId, first: 2 });
     expect(suggestedArticles).toHaveLength(2);
     expect(suggestedArticles[0].id).toBe(a.resetPassword.id);
+  });
+
+  it('come with a new ticket', async () => {
+    const { createTicket } = await cast.customerA.client.data(KbCreateTicketWithSuggestionsDocument, {
+      input: { subject: 'Withdrawal stuck', description: 'My earnings have not reached my bank.' },
+    });
+    expect(createTicket.ticket.suggestedArticles[0].id).toBe(a.withdraw.id);
+  });
+
+  it('are found for a whole list of tickets in one statement', async () => {
+    for (let i = 0; i < 4; i++) await ticketOf(server, cast.customerB, `Password trouble ${i}`, 'Cannot sign in.');
+    const { result, statements } = await server.countQueries(() => cast.customerB.client.data(KbTicketsWithSuggestionsDocument, { first: 4 }));
+    expect(result.tickets.nodes).toHaveLength(4);
+    for (const ticket of result.tickets.nodes) {
+      expect(ticket.suggestedArticles.map((article) => article.id)).toEqual([a.resetPassword.id, a.profile.id]);
+    }
+    expect(statements.filter((sql) => sql.includes('cross join lateral')).length).toBe(1);
   });
 
   it('suggests nothing for a ticket without significant words', async () => {

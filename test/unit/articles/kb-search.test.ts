@@ -46,8 +46,10 @@ describe('searchTsQuery', () => {
 });
 
 describe('anyWordsTsQuery', () => {
-  it('binds the text and the number of terms', () => {
-    expect(anyWordsTsQuery('Cannot withdraw', 8).params).toEqual(['Cannot withdraw', 8]);
+  it('reads the text from the given expression and caps the number of terms', () => {
+    const sql = anyWordsTsQuery('t.subject', 8.7);
+    expect(sql).toContain("to_tsvector('english', t.subject)");
+    expect(sql).toContain('limit 8)');
   });
 });
 
