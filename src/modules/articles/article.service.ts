@@ -66,10 +66,12 @@ export async function getArticle(ctx: RequestContext, args: ArticleLookupArgs): 
   return article;
 }
 
-async function resolveArticleId(em: EntityManager, args: ArticleLookupArgs): Promise<string | null> {
-  if ((args.id == null) === (args.slug == null)) throw badInput(args.id == null ? 'id' : 'slug', 'Pass either id or slug.');
-  if (args.id != null) return isIdOf(args.id, 'Article') ? args.id : null;
-  const found = await em.findOne(ArticleSlug, { slug: args.slug!.trim().toLowerCase() }, { fields: ['article'] });
+/** The id an `article(id | slug)` lookup names (an earlier slug included), or null when none. */
+async function resolveArticleId(em: EntityManager, { id, slug }: ArticleLookupArgs): Promise<string | null> {
+  if (id != null && slug != null) throw badInput('slug', 'Pass either id or slug, not both.');
+  if (id != null) return isIdOf(id, 'Article') ? id : null;
+  if (slug == null) throw badInput('id', 'Pass either id or slug.');
+  const found = await em.findOne(ArticleSlug, { slug: slug.trim().toLowerCase() }, { fields: ['article'] });
   return found?.article.id ?? null;
 }
 
