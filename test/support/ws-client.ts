@@ -42,7 +42,7 @@ export interface CloseInfo {
 
 /** One subscription's record: everything it received, and ways to wait for more. */
 export class TestSubscription<TData> {
-  readonly results: FormattedExecutionResult<TData>[] = [];
+  readonly results: FormattedExecutionResult<TData, unknown>[] = [];
   /** Errors from `error` messages and from `next` payloads that carry errors. */
   readonly errors: GraphQLFormattedError[] = [];
   completed = false;

@@ -78,7 +78,7 @@ it('recovers by itself and loses no message across a Redis restart', async () =>
   const startedAt = Date.now();
   const during = [await send(cast.agent, ticketId, 'during the outage 1'), await send(cast.customerA, ticketId, 'during the outage 2')];
   expect(Date.now() - startedAt).toBeLessThan(3000);
-  expect(await server.client().request('{ __typename }')).toMatchObject({ status: 200 });
+  expect(await server.client().request<{ __typename: string }, Record<string, never>>('{ __typename }')).toMatchObject({ status: 200 });
 
   await startRedis();
   // Once Parley has resubscribed, the open stream reads what it missed from the database.

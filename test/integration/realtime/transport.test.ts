@@ -67,7 +67,7 @@ describe('limits', () => {
     extraValidationRules.push(rule);
     try {
       await withServer({}, async (ruled, people) => {
-        const http = await people.agent.client.request('query Blocked { __typename }');
+        const http = await people.agent.client.request<{ __typename: string }, Record<string, never>>('query Blocked { __typename }');
         expect(http.errors?.[0]).toMatchObject({ message: 'Blocked by an extra rule.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
         const raw = await openRawSocket(ruled.wsUrl, people.agent.token);
         raw.send({ id: '1', type: 'subscribe', payload: { query: 'subscription Blocked { ticketCreated { id } }' } });
