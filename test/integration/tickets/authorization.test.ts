@@ -40,6 +40,7 @@ interface Fixture {
 
 interface Case {
   name: string;
+  readOnly?: boolean;
   expect: Record<Actor, Outcome>;
   run(client: GraphQLTestClient, fixture: Fixture, cast: Cast): Promise<{ data?: unknown; errors?: readonly { extensions?: Record<string, unknown> }[] }>;
 }
@@ -51,21 +52,24 @@ const run = <D, V>(doc: TypedDocumentNode<D, V>, variables: (f: Fixture, cast: C
   (client, fixture, cast) => client.request(doc, ...([variables(fixture, cast)] as never));
 
 const CASES: Case[] = [
-  { name: 'ticket(id)', expect: readable, run: run(TicketDocument, (f) => ({ id: f.ticketId })) },
-  { name: 'ticketByNumber', expect: readable, run: run(TicketByNumberDocument, (f) => ({ number: f.number })) },
-  { name: 'ticket.messages', expect: readable, run: run(TicketMessagesDocument, (f) => ({ id: f.ticketId })) },
+  { name: 'ticket(id)', readOnly: true, expect: readable, run: run(TicketDocument, (f) => ({ id: f.ticketId })) },
+  { name: 'ticketByNumber', readOnly: true, expect: readable, run: run(TicketByNumberDocument, (f) => ({ number: f.number })) },
+  { name: 'ticket.messages', readOnly: true, expect: readable, run: run(TicketMessagesDocument, (f) => ({ id: f.ticketId })) },
   {
     name: 'node(ticket)',
+    readOnly: true,
     expect: { anonymous: 'null', customerA: 'ok', customerB: 'null', agent: 'ok', supervisor: 'ok', admin: 'ok' },
     run: run(NodeByIdDocument, (f) => ({ id: f.ticketId })),
   },
   {
     name: 'node(internal note)',
+    readOnly: true,
     expect: { anonymous: 'null', customerA: 'null', customerB: 'null', agent: 'ok', supervisor: 'ok', admin: 'ok' },
     run: run(MessageNodeDocument, (f) => ({ id: f.noteId })),
   },
   {
     name: 'tickets',
+    readOnly: true,
     expect: { anonymous: 'UNAUTHENTICATED', customerA: 'ok', customerB: 'ok', agent: 'ok', supervisor: 'ok', admin: 'ok' },
     run: run(TicketsDocument, () => ({})),
   },
@@ -136,6 +140,8 @@ const CASES: Case[] = [
 
 let server: TestServer;
 let cast: Cast;
+/** Read-only cases share one ticket; a case that may change state gets a fresh one per actor. */
+let shared: Promise<Fixture> | undefined;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -159,7 +165,7 @@ async function fixture(): Promise<Fixture> {
 
 describe.each(CASES)('$name', (testCase) => {
   it.each(ACTORS)('as %s', async (actor) => {
-    const f = await fixture();
+    const f = testCase.readOnly ? await (shared ??= fixture()) : await fixture();
     const client = actor === 'anonymous' ? server.anonymous : cast[actor].client;
     const result = await testCase.run(client, f, cast);
     const expected = testCase.expect[actor];
