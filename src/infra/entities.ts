@@ -10,6 +10,7 @@ import { ReadCursor } from '../modules/messages/read-cursor.entity';
 import { Notification } from '../modules/notifications/notification.entity';
 import { TicketEvent } from '../modules/tickets/ticket-event.entity';
 import { Ticket, TicketNumberSequence } from '../modules/tickets/ticket.entity';
+import { Job } from './outbox/job.entity';
 
 /** Every entity, listed once: the ORM, the migration CLI and the tests discover from here. */
 export const entities = [
@@ -31,4 +32,5 @@ export const entities = [
   Faq,
   FaqVote,
   FaqView,
+  Job,
 ];
