@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
 import { ormOptions } from '../../src/infra/orm-options';
 import { hashPassword } from '../../src/shared/auth/passwords';
 import { Random } from './random';
@@ -89,15 +88,7 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
       demoPasswordHash: demoHash,
     });
 
-    if (writerKind === 'sql') {
-      const client = new Client({ connectionString: options.databaseUrl });
-      await client.connect();
-      const sql = new SqlWriter(orm, client);
-      writer = sql;
-      await sql.open();
-    } else {
-      writer = new OrmWriter(orm);
-    }
+    writer = writerKind === 'sql' ? new SqlWriter(orm, options.databaseUrl) : new OrmWriter(orm);
     await writer.insert(people.batch);
 
     const counts = {
@@ -115,8 +106,11 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
       chunkSize: options.chunkSize ?? (writerKind === 'sql' ? 2000 : 200),
     });
     let reported = 0;
+    // Each batch is written while the next one is generated.
+    let writing: Promise<void> = Promise.resolve();
     for (const batch of stream.batches) {
-      await writer.insert(batch);
+      await writing;
+      writing = writer.insert(batch);
       counts.tickets += batch.tickets.length;
       counts.messages += batch.messages.length;
       counts.events += batch.events.length;
@@ -126,9 +120,14 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
         log(`${counts.tickets} / ${options.tickets} tickets (${Math.round((Date.now() - started) / 1000)} s)`);
       }
     }
+    await writing;
     await writer.insert({ sequences: stream.sequences() });
     const staff: StaffMember[] = [people.supervisor, ...people.agents];
     await writer.setLastAssigned(staff.flatMap((s) => (s.lastAssignedAt ? [{ id: s.agentId, lastAssignedAt: s.lastAssignedAt }] : [])));
+    if (writer instanceof SqlWriter) {
+      log('vacuum analyze');
+      await writer.analyze();
+    }
 
     return {
       writer: writerKind,

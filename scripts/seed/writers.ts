@@ -1,6 +1,6 @@
 import type { EntityMetadata, EntityName, RequiredEntityData } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { Client } from 'pg';
+import { Pool } from 'pg';
 import { User } from '../../src/modules/accounts/user.entity';
 import { Agent } from '../../src/modules/agents/agent.entity';
 import { Message } from '../../src/modules/messages/message.entity';
@@ -54,22 +54,31 @@ interface Statement {
   keys: string[];
 }
 
+/** Tables written first, in order; the rest only reference these and go in parallel. */
+const PARENTS = new Set(['users', 'agents', 'tickets']);
+
 /**
  * Straight to PostgreSQL through `pg`, for large runs: one `INSERT … SELECT FROM unnest(…)` per
- * table and batch (one parameter per column, however many rows), in one transaction per batch.
- * Columns come from the entities' metadata, so this path cannot drift from what the ORM writes.
+ * table and batch (one parameter per column, however many rows). Parents first, then messages,
+ * events and cursors side by side on their own connections. Columns come from the entities'
+ * metadata, so this path cannot drift from what the ORM writes.
  */
 export class SqlWriter implements SeedWriter {
   private readonly statements = new Map<string, Statement>();
 
+  private readonly pool: Pool;
+
   constructor(
     private readonly orm: MikroORM,
-    private readonly client: Client,
-  ) {}
-
-  /** Commits are not waited for: a crash mid-seed means `--reset` and again anyway. */
-  async open(): Promise<void> {
-    await this.client.query('set synchronous_commit = off');
+    databaseUrl: string,
+  ) {
+    this.pool = new Pool({
+      connectionString: databaseUrl,
+      max: 4,
+      // Commits are not waited for (a crash mid-seed means --reset and again anyway), and GIN
+      // indexes collect new entries in a larger pending list before merging them.
+      options: '-c synchronous_commit=off -c gin_pending_list_limit=32MB',
+    });
   }
 
   private statement(entity: EntityName<object>, keys: string[]): Statement {
@@ -95,31 +104,36 @@ export class SqlWriter implements SeedWriter {
     return statement;
   }
 
+  private async insertTable(table: (typeof TABLES)[number][0], entity: EntityName<object>, rows: Row[] | undefined): Promise<void> {
+    if (!rows?.length) return;
+    const { sql, keys } = this.statement(entity, Object.keys(rows[0]));
+    await this.pool.query(sql, keys.map((key) => rows.map((row) => asText(row[key]))));
+  }
+
   async insert(rows: RowsByTable): Promise<void> {
-    await this.client.query('begin');
-    try {
-      for (const [table, entity] of TABLES) {
-        const list = rows[table];
-        if (!list?.length) continue;
-        const { sql, keys } = this.statement(entity as EntityName<object>, Object.keys(list[0]));
-        await this.client.query(sql, keys.map((key) => list.map((row) => asText(row[key]))));
-      }
-      await this.client.query('commit');
-    } catch (error) {
-      await this.client.query('rollback');
-      throw error;
+    for (const [table, entity] of TABLES) {
+      if (PARENTS.has(table)) await this.insertTable(table, entity as EntityName<object>, rows[table]);
     }
+    await Promise.all(
+      TABLES.filter(([table]) => !PARENTS.has(table)).map(([table, entity]) => this.insertTable(table, entity as EntityName<object>, rows[table])),
+    );
+  }
+
+  /** Folds the GIN pending lists into their indexes and refreshes the planner's statistics. */
+  async analyze(): Promise<void> {
+    const tables = TABLES.map(([, entity]) => `"${this.orm.getMetadata().get(entity as EntityName<object>).tableName}"`);
+    await this.pool.query(`vacuum (analyze) ${tables.join(', ')}`);
   }
 
   async setLastAssigned(agents: { id: string; lastAssignedAt: Date }[]): Promise<void> {
-    await this.client.query(
+    await this.pool.query(
       `update agents a set last_assigned_at = u.at from unnest($1::text[], $2::timestamptz[]) as u(id, at) where a.id = u.id`,
       [agents.map((a) => a.id), agents.map((a) => a.lastAssignedAt.toISOString())],
     );
   }
 
   async close(): Promise<void> {
-    await this.client.end();
+    await this.pool.end();
   }
 }
 
