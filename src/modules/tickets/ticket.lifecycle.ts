@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppServices } from '../../server/context';
 import type { Outbox } from '../../shared/events/transaction';
+import type { TicketEvent } from './ticket-event.entity';
 import type { Ticket } from './ticket.entity';
 import type { TicketPriority, TicketStatus } from './ticket.enums';
 
@@ -23,6 +24,18 @@ export interface TicketChanges {
   needsRouting: Ticket[];
   /** Agents whose load went down (a ticket resolved, closed or moved away). */
   freedAgentIds: string[];
+  /** Every history line written, in order (notifications follow the history). */
+  events: TicketEvent[];
+  /** Messages appended (identified by ticket and seq). */
+  messages: TicketMessageChange[];
+}
+
+export interface TicketMessageChange {
+  ticket: Ticket;
+  seq: number;
+  from: 'CUSTOMER' | 'AGENT' | 'SYSTEM';
+  internal: boolean;
+  authorId: string | null;
 }
 
 export interface AfterChangeContext {
@@ -54,10 +67,11 @@ export const lifecycle = {
 };
 
 export function emptyChanges(): TicketChanges {
-  return { created: [], needsRouting: [], freedAgentIds: [] };
+  return { created: [], needsRouting: [], freedAgentIds: [], events: [], messages: [] };
 }
 
 export async function runAfterChangeSteps(changes: TicketChanges, ctx: AfterChangeContext): Promise<void> {
-  if (!changes.created.length && !changes.needsRouting.length && !changes.freedAgentIds.length) return;
+  const { created, needsRouting, freedAgentIds, events, messages } = changes;
+  if (!created.length && !needsRouting.length && !freedAgentIds.length && !events.length && !messages.length) return;
   for (const step of afterChangeSteps) await step(changes, ctx);
 }

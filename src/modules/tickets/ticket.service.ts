@@ -144,7 +144,7 @@ export async function listTickets(ctx: RequestContext, args: TicketsArgs): Promi
 
 /** Writes one history line and queues its event for after the commit. */
 export function recordEvent(
-  { em, outbox }: TicketWork,
+  { em, outbox, changes }: TicketWork,
   ticket: Ticket,
   kind: TicketEventKind,
   actorId: string | null,
@@ -160,6 +160,7 @@ export function recordEvent(
     note: details.note ?? null,
   });
   outbox.push({ type: 'TICKET_EVENT', ticketId: ticket.id, eventId: event.id, kind });
+  changes.events.push(event);
   return event;
 }
 
@@ -403,6 +404,7 @@ export function applyMessageToTicket(
   ticket.lastSeq = message.seq;
   ticket.messageCount += 1;
   ticket.lastMessageAt = message.at;
+  work.changes.messages.push({ ticket, seq: message.seq, from: message.from, internal: message.internal, authorId: message.authorId });
   if (message.internal) return;
   ticket.publicMessageCount += 1;
   ticket.lastPublicMessageAt = message.at;

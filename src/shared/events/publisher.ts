@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { PubSub } from '../../infra/pubsub';
-import { channels, type SessionStreamEvent, type TicketActivityEvent, type TicketStreamEvent } from './topics';
+import { channels, type OutboxEvent, type SessionStreamEvent, type TicketActivityEvent, type TicketStreamEvent } from './topics';
 
 /**
  * Publishes domain events. Services call it only after their transaction has committed, so a
@@ -26,6 +26,21 @@ export class EventPublisher {
   /** Typing and presence changes go to the ticket's channel only. */
   async ticketActivity(event: TicketActivityEvent): Promise<void> {
     await this.publishAll([[channels.ticket(event.ticketId), event]]);
+  }
+
+  /**
+   * What a committed unit of work queued: ticket events as `ticket` sends them, notifications to
+   * their recipient's channel, agent status changes to the staff-wide agents channel.
+   */
+  async outbox(events: OutboxEvent[]): Promise<void> {
+    const ticketEvents: TicketStreamEvent[] = [];
+    const others: (readonly [string, object])[] = [];
+    for (const event of events) {
+      if (event.type === 'NOTIFICATION_ADDED') others.push([channels.user(event.userId), event]);
+      else if (event.type === 'AGENT_STATUS_CHANGED') others.push([channels.staffAgents(), event]);
+      else ticketEvents.push(event);
+    }
+    await Promise.all([ticketEvents.length ? this.ticket(ticketEvents) : undefined, others.length ? this.publishAll(others) : undefined]);
   }
 
   async sessionRevoked(sessionId: string): Promise<void> {

@@ -8,6 +8,8 @@ export const channels = {
   staffTickets: () => 'parley:staff:tickets',
   user: (userId: string) => `parley:user:${userId}`,
   session: (sessionId: string) => `parley:session:${sessionId}`,
+  /** Agents' availability, for staff (agentStatusChanged). */
+  staffAgents: () => 'parley:staff:agents',
 } as const;
 
 export type TicketStreamEvent =
@@ -31,3 +33,11 @@ export type StaffTicketsEvent = TicketStreamEvent;
 
 export type SessionStreamEvent = { type: 'SESSION_REVOKED'; sessionId: string };
 
+/** Events for one user, on `channels.user(userId)`: their own notifications. */
+export type UserStreamEvent = { type: 'NOTIFICATION_ADDED'; userId: string; notificationId: string };
+
+/** Agents' availability, on `channels.staffAgents()`. */
+export type StaffAgentsEvent = { type: 'AGENT_STATUS_CHANGED'; agentId: string; status: string; bySystem: boolean };
+
+/** Everything a unit of work may queue for after its commit (see shared/events/transaction.ts). */
+export type OutboxEvent = TicketStreamEvent | UserStreamEvent | StaffAgentsEvent;

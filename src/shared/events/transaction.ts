@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../server/context';
-import type { TicketStreamEvent } from './topics';
+import type { OutboxEvent } from './topics';
 
 /** Events a unit of work will publish once (and only if) it commits. */
-export type Outbox = TicketStreamEvent[];
+export type Outbox = OutboxEvent[];
 
 /**
  * Runs `work` in one transaction and publishes what it queued only after the commit: a
@@ -17,6 +17,6 @@ export async function transactionWithEvents<T>(
   const result = await ctx.em.transactional((em) => work(em as EntityManager, outbox));
   // Later field resolvers of this request must not see values cached before the change.
   ctx.loaders.clearAll();
-  if (outbox.length) await ctx.app.events.ticket(outbox);
+  if (outbox.length) await ctx.app.events.outbox(outbox);
   return result;
 }
