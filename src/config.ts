@@ -28,6 +28,8 @@ const envSchema = z
     MIGRATE_ON_START: booleanFromEnv.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
+    AUTO_ASSIGN: booleanFromEnv.default(true),
+    PRESENCE_GRACE_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
   })
   .superRefine((env, ctx) => {
     for (const issue of crossFieldIssues(env)) ctx.addIssue({ code: 'custom', ...issue });
@@ -63,6 +65,10 @@ export interface Config {
   migrateOnStart: boolean;
   logLevel: string;
   embeddedPgDir: string;
+  /** Routing assigns waiting tickets to agents by itself; false leaves them queued for manual assignment. */
+  autoAssign: boolean;
+  /** How long an AVAILABLE agent may be without a live websocket before presence takes them OFFLINE. */
+  presenceGraceSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -94,5 +100,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     migrateOnStart: env.MIGRATE_ON_START,
     logLevel: env.LOG_LEVEL,
     embeddedPgDir: env.EMBEDDED_PG_DIR,
+    autoAssign: env.AUTO_ASSIGN,
+    presenceGraceSeconds: env.PRESENCE_GRACE_SECONDS,
   };
 }

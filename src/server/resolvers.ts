@@ -4,6 +4,7 @@ import { agentResolvers } from '../modules/agents';
 import { knowledgeBaseResolvers } from '../modules/articles';
 import { messageResolvers } from '../modules/messages';
 import { realtimeResolvers } from '../modules/realtime';
+import { routingResolvers } from '../modules/routing';
 import { ticketResolvers } from '../modules/tickets';
 import { nodeResolvers } from '../shared/node.resolver';
 
@@ -16,4 +17,5 @@ export const resolvers = [
   ...messageResolvers,
   ...realtimeResolvers,
   ...knowledgeBaseResolvers,
+  ...routingResolvers,
 ] as unknown as NonEmptyArray<Function>;
