@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { securityEnvShape, securityProblems, securitySettings, type SecuritySettings } from './server/security/settings';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be one of true, false, 1, 0, yes, no' })
@@ -28,11 +29,14 @@ const envSchema = z
     MIGRATE_ON_START: booleanFromEnv.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
+    // Abuse limits, introspection, CORS, proxies: see src/server/security/settings.ts.
+    ...securityEnvShape,
     AUTO_ASSIGN: booleanFromEnv.default(true),
     PRESENCE_GRACE_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
   })
   .superRefine((env, ctx) => {
     for (const issue of crossFieldIssues(env)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const { path, message } of securityProblems(securitySettings(env, env.NODE_ENV))) ctx.addIssue({ code: 'custom', path: [path], message });
   });
 
 /**
@@ -65,6 +69,8 @@ export interface Config {
   migrateOnStart: boolean;
   logLevel: string;
   embeddedPgDir: string;
+  /** Query limits, rate limits, introspection, CORS and proxies. */
+  security: SecuritySettings;
   /** Routing assigns waiting tickets to agents by itself; false leaves them queued for manual assignment. */
   autoAssign: boolean;
   /** How long an AVAILABLE agent may be without a live websocket before presence takes them OFFLINE. */
@@ -100,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     migrateOnStart: env.MIGRATE_ON_START,
     logLevel: env.LOG_LEVEL,
     embeddedPgDir: env.EMBEDDED_PG_DIR,
+    security: securitySettings(env, env.NODE_ENV),
     autoAssign: env.AUTO_ASSIGN,
     presenceGraceSeconds: env.PRESENCE_GRACE_SECONDS,
   };
