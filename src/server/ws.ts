@@ -97,7 +97,7 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
         const viewer = await authenticate(services, authorizationFrom(ctx.connectionParams));
         if (viewer === 'invalid') return false; // graphql-ws closes with 4403 Forbidden
         state.viewer = viewer;
-        if (viewer) state.cleanups.push(guardSession(services, ctx.extra.socket, viewer));
+        if (viewer) state.cleanups.push(guardSession(services, ctx.extra.socket, viewer), realtime.socketSignedIn(viewer));
         return true;
       },
       onSubscribe: (ctx: SocketContext, id, payload) => {

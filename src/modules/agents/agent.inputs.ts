@@ -1,7 +1,9 @@
-import { ArrayMaxSize, IsEmail, IsIn, IsInt, IsOptional, Length, Max, MaxLength, Min } from 'class-validator';
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { ArrayMaxSize, IsEmail, IsIn, IsInt, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
+import { ForwardConnectionArgs } from '../../shared/pagination/connection';
 import { Role } from '../../shared/roles';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../accounts/account.inputs';
+import { AgentStatus } from './agent-status';
 
 const STAFF_ROLES = [Role.AGENT, Role.SUPERVISOR, Role.ADMIN];
 
@@ -91,4 +93,30 @@ export class UpdateAgentInput {
   @Field(() => Boolean, { nullable: true, description: 'False deactivates: the agent can no longer sign in and gets no tickets.' })
   @IsOptional()
   active?: boolean | null;
+}
+
+@InputType()
+export class AgentFilter {
+  @Field(() => String, { nullable: true, description: 'Exactly as stored (departments are free text, trimmed).' })
+  @IsOptional()
+  @MaxLength(100)
+  department?: string | null;
+
+  @Field(() => [AgentStatus], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(4)
+  status?: AgentStatus[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Agents having this skill (case-insensitive).' })
+  @IsOptional()
+  @Length(1, 50)
+  skill?: string | null;
+}
+
+@ArgsType()
+export class AgentsArgs extends ForwardConnectionArgs {
+  @Field(() => AgentFilter, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  filter?: AgentFilter | null;
 }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { byKeys, type LoaderFactory } from '../../shared/loaders/registry';
+import { ACTIVE_STATUSES } from '../tickets/ticket.enums';
 import { Agent } from './agent.entity';
 
 export const agentById: LoaderFactory<string, Agent | null> = (ctx) =>
@@ -12,4 +13,14 @@ export const agentByUserId: LoaderFactory<string, Agent | null> = (ctx) =>
   new DataLoader(async (userIds) => {
     const agents = await ctx.em.find(Agent, { user: { $in: [...userIds] } });
     return byKeys(userIds, agents, (agent) => agent.user.id, (agent) => agent, null);
+  });
+
+/** `Agent.activeTicketCount`: tickets assigned and neither RESOLVED nor CLOSED, one grouped query per batch. */
+export const activeTicketCountByAgentId: LoaderFactory<string, number> = (ctx) =>
+  new DataLoader(async (agentIds) => {
+    const rows = await ctx.em.getConnection().execute<{ assignee_id: string; count: number }[]>(
+      `select assignee_id, count(*)::int as count from tickets where assignee_id in (?) and status in (?) group by assignee_id`,
+      [[...agentIds], [...ACTIVE_STATUSES]],
+    );
+    return byKeys(agentIds, rows, (row) => row.assignee_id, (row) => row.count, 0);
   });

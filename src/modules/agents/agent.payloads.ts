@@ -1,4 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../../shared/pagination/connection';
 import { Agent } from './agent.entity';
 
 @ObjectType()
@@ -6,3 +7,6 @@ export class AgentPayload {
   @Field(() => Agent)
   agent!: Agent;
 }
+
+@ObjectType()
+export class AgentConnection extends ConnectionType('Agent', Agent) {}

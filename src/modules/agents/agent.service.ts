@@ -1,15 +1,19 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import type { RequestContext } from '../../server/context';
-import { requireAdmin } from '../../shared/auth/guards';
+import { requireAdmin, requireViewer } from '../../shared/auth/guards';
 import { hashPassword } from '../../shared/auth/passwords';
-import { badInput, conflict, notFound } from '../../shared/errors';
+import { canSeeAgents } from '../../shared/auth/policies';
+import type { Viewer } from '../../shared/auth/viewer';
+import { badInput, conflict, forbidden, notFound } from '../../shared/errors';
 import { isIdOf } from '../../shared/ids';
+import type { ConnectionShape } from '../../shared/pagination/connection';
+import { paginate } from '../../shared/pagination/paginate';
 import { emptyToNull, normalizeLabels } from '../../shared/text';
 import { Role } from '../../shared/roles';
 import { findAccountByEmail, normalizeEmail, revokeAllSessions } from '../accounts/account.service';
 import { User } from '../accounts/user.entity';
 import { Agent } from './agent.entity';
-import type { CreateAgentInput, UpdateAgentInput } from './agent.inputs';
+import type { AgentsArgs, CreateAgentInput, UpdateAgentInput } from './agent.inputs';
 
 
 /** Admins create staff accounts with their agent profile in one step. */
@@ -59,5 +63,32 @@ export async function updateAgent(ctx: RequestContext, input: UpdateAgentInput):
   }
   await ctx.em.flush();
   if (deactivating) await revokeAllSessions(ctx, user.id, 'deactivated');
+  return agent;
+}
+
+/** The viewer, if they may see the team directory; UNAUTHENTICATED or FORBIDDEN otherwise. */
+function requireDirectory(ctx: RequestContext): Viewer {
+  const viewer = requireViewer(ctx);
+  if (!canSeeAgents(viewer)) throw forbidden('Only support staff may see agents.');
+  return viewer;
+}
+
+/** `agents`: staff only; filtered by department, status and skill; oldest profile first, keyset-paginated. */
+export async function listAgents(ctx: RequestContext, args: AgentsArgs): Promise<ConnectionShape<Agent>> {
+  requireDirectory(ctx);
+  const filter = args.filter ?? {};
+  const and: FilterQuery<Agent>[] = [];
+  if (filter.department != null) and.push({ department: emptyToNull(filter.department) });
+  if (filter.status?.length) and.push({ status: { $in: filter.status } });
+  const [skill] = normalizeLabels(filter.skill ? [filter.skill] : []);
+  if (skill) and.push({ skills: { $contains: [skill] } });
+  return paginate(ctx.em, Agent, and.length ? { $and: and } : {}, args, [{ createdAt: 'asc' }, { id: 'asc' }]);
+}
+
+/** `agent(id)`: staff only; NOT_FOUND for an id that names no agent. */
+export async function getAgent(ctx: RequestContext, id: string): Promise<Agent> {
+  requireDirectory(ctx);
+  const agent = isIdOf(id, 'Agent') ? await ctx.em.findOne(Agent, { id }) : null;
+  if (!agent) throw notFound('Agent');
   return agent;
 }

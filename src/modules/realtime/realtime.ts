@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppServices } from '../../server/context';
+import type { Viewer } from '../../shared/auth/viewer';
 import { MemoryPresenceStore, RedisPresenceStore } from './presence.store';
 import { PresenceTracker } from './presence.tracker';
 import { DEFAULT_REALTIME_LIMITS, type RealtimeLimits } from './realtime.limits';
@@ -10,6 +11,23 @@ import { TypingTracker } from './typing.tracker';
 export interface ConnectionHandle {
   /** Drops the socket at once, for a consumer that stopped reading (a close frame would queue behind its backlog). */
   terminate(reason: string): void;
+}
+
+/**
+ * A per-instance service that hears of every signed-in websocket (agent presence). Modules
+ * register a factory at import time; each app instance builds its own and closes it with the
+ * real-time layer.
+ */
+export interface SocketListener {
+  /** A socket signed in as `viewer` was accepted; returns what to run when it closes. */
+  opened(viewer: Viewer): () => void;
+  close(): Promise<void>;
+}
+
+const socketListenerFactories: ((app: AppServices) => SocketListener)[] = [];
+
+export function onSignedInSockets(factory: (app: AppServices) => SocketListener): void {
+  socketListenerFactories.push(factory);
 }
 
 /** Live counts of this instance, for leak checks in tests and for metrics. */
@@ -39,6 +57,7 @@ export class Realtime {
   readonly typing: TypingTracker;
   private readonly counts = { sockets: 0, operations: 0, streams: 0 };
   private readonly stopReconnectHeartbeat: () => void;
+  private readonly socketListeners: SocketListener[];
 
   constructor(
     private readonly app: AppServices,
@@ -64,6 +83,7 @@ export class Realtime {
       logger,
       this.limits.typingTimeoutMs,
     );
+    this.socketListeners = socketListenerFactories.map((create) => create(app));
   }
 
   stats(): RealtimeStats {
@@ -86,10 +106,16 @@ export class Realtime {
     return this.count('streams');
   }
 
+  /** Tells the socket listeners a signed-in socket opened; returns the undo for its close. */
+  socketSignedIn(viewer: Viewer): () => void {
+    const closes = this.socketListeners.map((listener) => listener.opened(viewer));
+    return () => closes.forEach((close) => close());
+  }
+
   /** After the sockets are closed: stop timers, take our presence and typing states out of Redis. */
   async close(): Promise<void> {
     this.stopReconnectHeartbeat();
-    await Promise.all([this.presence.close(), this.typing.close()]);
+    await Promise.all([this.presence.close(), this.typing.close(), ...this.socketListeners.map((listener) => listener.close())]);
   }
 
   private count(key: keyof Realtime['counts']): () => void {

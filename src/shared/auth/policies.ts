@@ -99,3 +99,25 @@ export function canDeleteKnowledgeBase(viewer: Viewer | null): boolean {
 export function canVoteOnKnowledgeBase(viewer: Viewer | null): boolean {
   return !!viewer;
 }
+
+// ---------------------------------------------------------------- agents, routing, notifications
+
+/** The team directory (agents, agent, agentStatusChanged): capacity, load and presence are staff information. */
+export function canSeeAgents(viewer: Viewer | null): boolean {
+  return isStaff(viewer);
+}
+
+/** Staff set their own availability (setAgentStatus); customers have none. */
+export function canSetOwnAgentStatus(viewer: Viewer | null): boolean {
+  return isStaff(viewer);
+}
+
+/** Everyone signed in has an inbox (customers hear about their own tickets); anonymous visitors do not. */
+export function canHaveInbox(viewer: Viewer | null): boolean {
+  return !!viewer;
+}
+
+/** A notification is its recipient's alone: reading it, marking it read, receiving it live. */
+export function canReadNotification(viewer: Viewer | null, notification: { recipient: { id: string } }): boolean {
+  return !!viewer && notification.recipient.id === viewer.userId;
+}
