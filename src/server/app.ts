@@ -10,14 +10,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { createOrm, type Orm } from '../infra/orm';
 import { createPubSub, type PubSub } from '../infra/pubsub';
-import { formatClientError, toClientError } from '../shared/errors';
+import { toClientError } from '../shared/errors';
 import { authenticate } from './authenticate';
 import { createAppServices, createRequestContext, type AppServices, type RequestContext } from './context';
 import { mountExplorer } from './explorer';
 import { bootstrapAdmin } from './bootstrap';
 import { errorHandler, requestLogging } from './http-logging';
 import { getSchema } from './schema';
-import { extraValidationRules } from './validation-rules';
+import { createSecurity } from './security';
+import { validationRulesFor } from './validation-rules';
 import { createWebSocketServer, type WebSocketServerHandle } from './ws';
 import type { RealtimeLimits } from '../modules/realtime/realtime.limits';
 
@@ -70,24 +71,27 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
-  const sockets: WebSocketServerHandle = createWebSocketServer(httpServer, schema, services);
+  const security = createSecurity(config, schema, logger);
+  const sockets: WebSocketServerHandle = createWebSocketServer(httpServer, schema, services, security);
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: extraValidationRules,
+    validationRules: validationRulesFor(config),
+    parseOptions: security.parseOptions,
     // main.ts owns SIGTERM/SIGINT. Apollo's own handler would start stop() first, and a second,
     // concurrent stop() (ours) waits on a barrier Apollo never resolves: shutdown would hang.
     stopOnTerminationSignals: false,
     // Masks whatever is not an application error; didEncounterErrors below logs the details.
-    formatError: (_formatted, error) => formatClientError(error),
+    formatError: (_formatted, error) => security.formatError(error),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      security.apolloPlugin,
       {
         // Every error of a request carries its id, so a client's report can be found in the logs.
         async requestDidStart({ contextValue }) {
@@ -114,6 +118,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   await apollo.start();
 
   app.use(requestLogging(logger));
+  app.use(security.http.headers);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -133,7 +138,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
 
   app.use(
     '/graphql',
-    express.json({ limit: '100kb' }),
+    security.http.beforeGraphQL,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = (req as Request & { requestId: string }).requestId;
@@ -144,7 +149,9 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
         });
         // A token that was sent but no longer holds is treated as none: `viewer` answers null and
         // protected fields answer UNAUTHENTICATED, which tells the client to refresh.
-        return createRequestContext(services, viewer === 'invalid' ? null : viewer, requestId);
+        const ctx = createRequestContext(services, viewer === 'invalid' ? null : viewer, requestId);
+        security.bindRequest(ctx, req);
+        return ctx;
       },
     }),
   );
@@ -162,6 +169,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
     stop: () => {
       closing ??= (async () => {
         await apollo.stop();
+        await security.close();
         await services.realtime.close();
         if (!options.pubsub) await pubsub.close();
         if (!options.orm) await orm.close(true);

@@ -6,11 +6,11 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Unsubscribe } from '../infra/pubsub';
 import type { Viewer } from '../shared/auth/viewer';
-import { formatClientError } from '../shared/errors';
 import { channels, type SessionStreamEvent } from '../shared/events/topics';
 import { authenticate } from './authenticate';
 import { createRequestContext, type AppServices } from './context';
-import { extraValidationRules } from './validation-rules';
+import type { Security } from './security';
+import { validationRulesFor } from './validation-rules';
 
 export interface WebSocketServerHandle {
   /** Closes every socket (1001, going away) and stops accepting new ones. */
@@ -73,15 +73,16 @@ function guardSession(services: AppServices, socket: WebSocket, viewer: Viewer):
  * its backlog grows without bound. Authentication happens in `onConnect`; a bad token closes with
  * 4403, and so do an expiring token and a revoked session while connected.
  */
-export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema, services: AppServices): WebSocketServerHandle {
+export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema, services: AppServices, security: Security): WebSocketServerHandle {
   const { realtime, logger } = services;
   const { limits } = realtime;
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.maxPayloadBytes });
-  const rules = [...specifiedRules, ...extraValidationRules];
+  // verifyClient: connections per IP are limited at the upgrade, before a socket exists.
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.maxPayloadBytes, verifyClient: security.websocket.verifyClient });
+  const rules = [...specifiedRules, ...validationRulesFor(services.config)];
   const requestIdOf = (ctx: SocketContext, id: string) => `${ctx.extra.parley?.socketId ?? 'ws'}:${id}`;
   const mask = (ctx: SocketContext, id: string, errors: readonly unknown[]) =>
     errors.map((error) =>
-      formatClientError(error, {
+      security.formatError(error, {
         requestId: requestIdOf(ctx, id),
         // Writes failing on a socket already dropped are no news worth an error log.
         logger: ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? logger : undefined,
@@ -100,7 +101,8 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
         if (viewer) state.cleanups.push(guardSession(services, ctx.extra.socket, viewer), realtime.socketSignedIn(viewer));
         return true;
       },
-      onSubscribe: (ctx: SocketContext, id, payload) => {
+      connectionInitWaitTimeout: security.settings.wsConnectionInitTimeoutMs,
+      onSubscribe: async (ctx: SocketContext, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
           return [new GraphQLError(`At most ${limits.maxSubscriptionsPerSocket} operations may run on one connection.`, { extensions: { code: 'RATE_LIMITED' } })];
         }
@@ -112,18 +114,29 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
         }
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, security.parseOptions);
         } catch (error) {
           return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         const errors = validate(schema, document, rules);
         if (errors.length) return errors;
+        // The same introspection rule, cost limit and budgets as HTTP, plus the socket's own rate.
+        const refused = await security.websocket.admit({
+          socketId: state.socketId,
+          request: ctx.extra.request,
+          document,
+          operationName: payload.operationName,
+          variables: payload.variables,
+          viewer,
+        });
+        if (refused) return refused;
         state.operations.set(id, realtime.operationStarted());
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx: SocketContext, id) => {
         const state = stateOf(ctx);
         const requestContext = createRequestContext(services, state.viewer, requestIdOf(ctx, id));
+        security.bindRequest(requestContext, ctx.extra.request);
         requestContext.connection = {
           terminate: (reason) => {
             logger.warn({ socketId: state.socketId, reason }, 'dropping websocket');

@@ -1,0 +1,93 @@
+import type { IncomingMessage } from 'node:http';
+import cors from 'cors';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import helmet from 'helmet';
+import proxyaddr from 'proxy-addr';
+import { requestScope } from './client-errors';
+import { RateLimitedError, type RateLimits } from './rate-limits';
+import type { SecuritySettings } from './settings';
+
+export type ClientIp = (req: IncomingMessage) => string;
+
+/**
+ * The client's address for limits and logs. X-Forwarded-For counts only when it was added by a
+ * proxy TRUST_PROXY names (addresses, subnets, `loopback`..., or a hop count); otherwise anyone
+ * could pick a fresh IP per request.
+ */
+export function clientIpResolver(trust: SecuritySettings['trustProxy']): ClientIp {
+  const trusts =
+    trust === true ? () => true : trust === false ? () => false : typeof trust === 'number' ? (_: string, hop: number) => hop < trust : proxyaddr.compile(trust);
+  return (req) => {
+    try {
+      return proxyaddr(req, trusts);
+    } catch {
+      return req.socket.remoteAddress ?? 'unknown';
+    }
+  };
+}
+
+const requestIdOf = (req: Request): string | undefined => req.requestId;
+
+/** A GraphQL-shaped error answer for what fails before GraphQL runs. */
+function sendError(res: Response, req: Request, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  res
+    .status(status)
+    .type('application/json')
+    .send(JSON.stringify({ errors: [{ message, extensions: { code, ...extra, requestId: requestIdOf(req) } }] }));
+}
+
+/**
+ * Security headers for every response (an API's: nothing may be framed, loaded or sniffed; the
+ * explorer sets its own CSP on its pages) and CORS for the allowed origins only.
+ */
+export function securityHeaders(settings: SecuritySettings): RequestHandler[] {
+  const allowed = new Set(settings.corsOrigins);
+  return [
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+    cors({
+      // Unlisted origins get no CORS headers, so browsers keep their pages from reading answers.
+      origin: (origin, done) => done(null, !!origin && allowed.has(origin)),
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      credentials: false,
+      maxAge: 600,
+    }),
+  ];
+}
+
+/** Counts every request to /graphql per IP before its body is even read. */
+export function limitRequests(limits: RateLimits, clientIp: ClientIp): RequestHandler {
+  return (req, res, next) => {
+    limits.consume(limits.requestsPerIp, clientIp(req)).then(
+      () => next(),
+      (error: unknown) => {
+        if (!(error instanceof RateLimitedError)) return next(error);
+        res.setHeader('retry-after', String(error.retryAfter));
+        sendError(res, req, 429, 'RATE_LIMITED', error.message, { retryAfter: error.retryAfter });
+      },
+    );
+  };
+}
+
+/**
+ * JSON bodies up to the limit (beyond it: 413, answered by http-logging's error handler), then the
+ * request scope for error formatting.
+ * Apollo's Express integration answers 500 when nothing parsed a body (GET, or a POST with another
+ * content type); an explicit `undefined` lets Apollo answer those itself (400, or CSRF refusal).
+ */
+export function graphqlBody(settings: SecuritySettings): RequestHandler[] {
+  return [
+    express.json({ limit: settings.maxBodyBytes }),
+    (req, _res, next) => {
+      if (!Object.hasOwn(req, 'body')) req.body = undefined;
+      requestScope.run({ requestId: requestIdOf(req) ?? 'unknown' }, next);
+    },
+  ];
+}
