@@ -3,6 +3,7 @@ import { accountResolvers } from '../modules/accounts';
 import { agentResolvers } from '../modules/agents';
 import { knowledgeBaseResolvers } from '../modules/articles';
 import { messageResolvers } from '../modules/messages';
+import { notificationResolvers } from '../modules/notifications';
 import { realtimeResolvers } from '../modules/realtime';
 import { routingResolvers } from '../modules/routing';
 import { ticketResolvers } from '../modules/tickets';
@@ -18,4 +19,5 @@ export const resolvers = [
   ...realtimeResolvers,
   ...knowledgeBaseResolvers,
   ...routingResolvers,
+  ...notificationResolvers,
 ] as unknown as NonEmptyArray<Function>;
