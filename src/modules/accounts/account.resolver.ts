@@ -1,5 +1,6 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../server/context';
+import { rateLimit } from '../../server/security';
 import { GuestSessionInput, LoginInput, SignUpInput } from './account.inputs';
 import { AuthPayload } from './account.payloads';
 import * as accounts from './account.service';
@@ -14,7 +15,8 @@ export class AccountResolver {
   }
 
   @Mutation(() => AuthPayload)
-  signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+  async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    await rateLimit(ctx, 'signUp');
     return accounts.signUp(ctx, input);
   }
 
@@ -24,7 +26,9 @@ export class AccountResolver {
   }
 
   @Mutation(() => AuthPayload, { description: 'A web-widget visitor without an account becomes a guest customer.' })
-  startGuestSession(@Arg('input') input: GuestSessionInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+  async startGuestSession(@Arg('input') input: GuestSessionInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    // A guest is a new account too: the same per-IP budget as sign-ups.
+    await rateLimit(ctx, 'signUp');
     return accounts.startGuestSession(ctx, input);
   }
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { RequestContext } from '../../server/context';
+import { beginLoginAttempt } from '../../server/security';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../shared/auth/passwords';
 import { hashRefreshToken, newRefreshToken } from '../../shared/auth/tokens';
 import { conflict, unauthenticated } from '../../shared/errors';
@@ -58,15 +59,23 @@ export async function signUp(ctx: RequestContext, input: SignUpInput): Promise<A
   }
 }
 
-/** Everyone signs in here. Unknown e-mail, wrong password and deactivated account look alike. */
+/**
+ * Everyone signs in here. Unknown e-mail, wrong password and deactivated account look alike, and
+ * count alike toward the backoff that blocks further guesses at that account from that client.
+ */
 export async function login(ctx: RequestContext, input: LoginInput): Promise<AuthPayload> {
+  const attempt = await beginLoginAttempt(ctx, input.email);
   const user = await ctx.em.findOne(
     User,
     { email: normalizeEmail(input.email), isGuest: false },
     { populate: ['passwordHash'] },
   );
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyPasswordHash()));
-  if (!user || !user.passwordHash || !ok || !user.active) throw unauthenticated(INVALID_CREDENTIALS);
+  if (!user || !user.passwordHash || !ok || !user.active) {
+    await attempt.failed();
+    throw unauthenticated(INVALID_CREDENTIALS);
+  }
+  await attempt.succeeded();
   return startSession(ctx, ctx.em, user);
 }
 

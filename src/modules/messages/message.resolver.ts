@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../server/context';
+import { rateLimit } from '../../server/security';
 import { TicketPayload } from '../tickets/ticket.payloads';
 import { EditMessageInput, SendMessageInput } from './message.inputs';
 import { MessagePayload, SendMessagePayload } from './message.payloads';
@@ -9,6 +10,7 @@ import * as messages from './message.service';
 export class MessageResolver {
   @Mutation(() => SendMessagePayload, { description: 'Idempotent on clientMessageId: a resend returns the first message.' })
   async sendMessage(@Arg('input') input: SendMessageInput, @Ctx() ctx: RequestContext): Promise<SendMessagePayload> {
+    await rateLimit(ctx, 'sendMessage');
     return { message: await messages.sendMessage(ctx, input) };
   }
 
