@@ -1,0 +1,113 @@
+import { AgentDocument, OnAgentStatusChangedDocument, SetAgentStatusDocument } from '../../__generated__/graphql';
+import { createAgentActor, createCustomer, createSupervisor, type Actor } from '../../support/factories';
+import { startTestServer, type TestServer } from '../../support/server';
+import { connectWs, disposeWsClients, waitFor } from '../../support/ws-client';
+import { assignedNotes, openTicket, routed, uniqueDepartment } from '../routing/helpers';
+
+/**
+ * Presence with a one-second grace period, on two instances sharing Redis and the database: the
+ * instances agree on who is connected, and only one of them takes an agent OFFLINE.
+ */
+const GRACE = { PRESENCE_GRACE_SECONDS: '1' };
+
+let a: TestServer;
+let b: TestServer;
+let lead: Actor;
+
+beforeAll(async () => {
+  a = await startTestServer({ redis: true, env: GRACE });
+  b = await startTestServer({ redis: true, env: GRACE, databaseUrl: a.databaseUrl });
+  lead = await createSupervisor(a);
+});
+afterEach(() => disposeWsClients());
+afterAll(async () => {
+  await b.stop();
+  await a.stop();
+});
+
+async function agentState(agent: Actor) {
+  const { agent: state } = await lead.client.data(AgentDocument, { id: agent.agent!.id });
+  return state!;
+}
+
+const statusIs = (agent: Actor, status: string) => async () => (await agentState(agent)).status === status;
+
+/** Resolves once the agent's lastSeenAt has moved past `after` (a heartbeat or a connection was recorded). */
+const seenAfter = (agent: Actor, after: number) => async () => {
+  const seen = (await agentState(agent)).lastSeenAt;
+  return seen != null && new Date(seen).getTime() > after;
+};
+
+it('takes an AVAILABLE agent without a connection OFFLINE after the grace period, handing their tickets back', async () => {
+  const department = uniqueDepartment('presence');
+  const agent = await createAgentActor(a, { department, name: 'Gone Gina' });
+  const customer = await createCustomer(a);
+  const watch = connectWs(b.wsUrl, { token: lead.token }).subscribe(OnAgentStatusChangedDocument);
+  await waitFor(() => b.app.services.realtime.stats().streams === 1);
+
+  await agent.client.data(SetAgentStatusDocument, { status: 'AVAILABLE' });
+  const ticketId = await openTicket(customer, { department });
+  expect((await routed(lead, ticketId)).assignee?.id).toBe(agent.agent!.id);
+
+  await waitFor(statusIs(agent, 'OFFLINE'), 5000, 'presence to take the agent OFFLINE');
+  const ticket = await routed(lead, ticketId);
+  expect(ticket).toMatchObject({ status: 'OPEN', assignee: null, queuePosition: 1 });
+  // Two instances sweep; exactly one hand-back happened.
+  expect(assignedNotes(ticket)).toEqual(['auto-assigned: least busy, 1 of 5 active', 'handed back: Gone Gina had no connection for 1 s']);
+  expect(ticket.messages.nodes.at(-1)).toMatchObject({ authorKind: 'SYSTEM', body: expect.stringContaining('Gone Gina is no longer available') });
+  // Staff watching on the other instance saw both changes.
+  const seen = await watch.waitForCount(2);
+  expect(seen.map((event) => event.agentStatusChanged)).toEqual([
+    expect.objectContaining({ id: agent.agent!.id, status: 'AVAILABLE' }),
+    expect.objectContaining({ id: agent.agent!.id, status: 'OFFLINE' }),
+  ]);
+});
+
+it('keeps a connected agent AVAILABLE past the grace period, wherever they are connected', async () => {
+  const agent = await createAgentActor(a);
+  const socket = connectWs(b.wsUrl, { token: agent.token });
+  await socket.connected;
+  const { setAgentStatus } = await agent.client.data(SetAgentStatusDocument, { status: 'AVAILABLE' });
+  const since = new Date(setAgentStatus.lastSeenAt!).getTime();
+  // lastSeenAt keeps moving while connected (once per grace period): well past the grace period now.
+  await waitFor(seenAfter(agent, since + 1500), 6000, 'heartbeats to record the agent');
+  expect((await agentState(agent)).status).toBe('AVAILABLE');
+});
+
+it('brings an agent presence took OFFLINE back when they reconnect, on any instance', async () => {
+  const agent = await createAgentActor(a);
+  const first = connectWs(a.wsUrl, { token: agent.token });
+  await first.connected;
+  await agent.client.data(SetAgentStatusDocument, { status: 'AVAILABLE' });
+  await first.dispose();
+  await waitFor(statusIs(agent, 'OFFLINE'), 5000, 'presence to take the agent OFFLINE');
+
+  const again = connectWs(b.wsUrl, { token: agent.token });
+  await again.connected;
+  await waitFor(statusIs(agent, 'AVAILABLE'), 5000, 'the agent to be AVAILABLE again');
+});
+
+it('leaves an agent who chose OFFLINE offline when they connect', async () => {
+  const agent = await createAgentActor(a);
+  const { setAgentStatus } = await agent.client.data(SetAgentStatusDocument, { status: 'OFFLINE' });
+  const socket = connectWs(a.wsUrl, { token: agent.token });
+  await socket.connected;
+  await waitFor(seenAfter(agent, new Date(setAgentStatus.lastSeenAt!).getTime()), 5000, 'the connection to be recorded');
+  expect((await agentState(agent)).status).toBe('OFFLINE');
+});
+
+it('follows an agent moving between instances, and only their last socket closing counts', async () => {
+  const agent = await createAgentActor(a);
+  const onA = connectWs(a.wsUrl, { token: agent.token });
+  await onA.connected;
+  await agent.client.data(SetAgentStatusDocument, { status: 'AVAILABLE' });
+  const onB = connectWs(b.wsUrl, { token: agent.token });
+  await onB.connected;
+  await onA.dispose();
+  const closedAt = Date.now();
+  await waitFor(seenAfter(agent, closedAt + 1500), 6000, 'heartbeats from the other instance');
+  expect((await agentState(agent)).status).toBe('AVAILABLE');
+
+  await onB.dispose();
+  await waitFor(statusIs(agent, 'OFFLINE'), 5000, 'presence to take the agent OFFLINE');
+});
