@@ -33,6 +33,26 @@ const envSchema = z
     ...securityEnvShape,
     AUTO_ASSIGN: booleanFromEnv.default(true),
     PRESENCE_GRACE_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
+    // Channels: uploads, Messenger, e-mail, acknowledgements, and the job worker behind them.
+    PUBLIC_URL: z.string().url('must be a URL, e.g. https://api.help.example.com').optional(),
+    WEB_URL: z.string().url('must be a URL, e.g. https://help.example.com').optional(),
+    UPLOAD_DIR: z.string().default('.data/uploads'),
+    UPLOAD_MAX_BYTES: integerFromEnv(1, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+    ATTACHMENT_URL_TTL_SECONDS: integerFromEnv(10, 86_400).default(300),
+    MESSENGER_VERIFY_TOKEN: z.string().optional(),
+    MESSENGER_APP_SECRET: z.string().optional(),
+    MESSENGER_PAGE_TOKEN: z.string().optional(),
+    MESSENGER_GRAPH_URL: z.string().url('must be a URL').default('https://graph.facebook.com/v21.0'),
+    SMTP_URL: z.string().url('must be a URL, e.g. smtp://user:password@mail.example.com:587').optional(),
+    MAIL_FROM: z.string().default('Parley <no-reply@parley.invalid>'),
+    AUTO_ACK_DELAY_MS: integerFromEnv(0, 86_400_000).optional(),
+    JOBS_WORKER: booleanFromEnv.default(true),
+    JOBS_POLL_INTERVAL_MS: integerFromEnv(5, 60_000).default(1000),
+    JOBS_CONCURRENCY: integerFromEnv(1, 64).default(4),
+    JOBS_MAX_ATTEMPTS: integerFromEnv(1, 100).default(10),
+    JOBS_RETRY_BASE_MS: integerFromEnv(1, 3_600_000).default(5000),
+    JOBS_RETRY_MAX_MS: integerFromEnv(1, 86_400_000).default(3_600_000),
+    JOBS_LEASE_MS: integerFromEnv(1000, 3_600_000).default(300_000),
   })
   .superRefine((env, ctx) => {
     for (const issue of crossFieldIssues(env)) ctx.addIssue({ code: 'custom', ...issue });
@@ -50,6 +70,10 @@ function crossFieldIssues(env: Record<string, unknown>): { path: string[]; messa
   }
   if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) issues.push({ path: ['ADMIN_PASSWORD'], message: 'required with ADMIN_EMAIL' });
   if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) issues.push({ path: ['ADMIN_EMAIL'], message: 'required with ADMIN_PASSWORD' });
+  const messenger = ['MESSENGER_VERIFY_TOKEN', 'MESSENGER_APP_SECRET', 'MESSENGER_PAGE_TOKEN'];
+  if (messenger.some((name) => env[name])) {
+    for (const name of messenger.filter((name) => !env[name])) issues.push({ path: [name], message: `required with ${messenger.filter((other) => env[other]).join(', ')}` });
+  }
   return issues;
 }
 
@@ -75,6 +99,22 @@ export interface Config {
   autoAssign: boolean;
   /** How long an AVAILABLE agent may be without a live websocket before presence takes them OFFLINE. */
   presenceGraceSeconds: number;
+  /** Where people reach this server (download links); unset: `Attachment.url` is a path on this server. */
+  publicUrl?: string;
+  /** The web app, for links in e-mails and acknowledgements (`/tickets/<number>`, `/help/<slug>`); unset: no links. */
+  webUrl?: string;
+  uploads: { dir: string; maxBytes: number; urlTtlSeconds: number };
+  /** Unset: the Messenger webhook answers 404 and nothing is sent to Messenger. */
+  messenger?: { verifyToken: string; appSecret: string; pageToken: string; graphUrl: string };
+  /** Unset `smtpUrl`: no e-mail is sent (nothing is queued either). */
+  mail: { smtpUrl?: string; from: string };
+  /**
+   * How long after a customer opens a ticket its acknowledgement is written; 0: none. 2000 by
+   * default, 0 under NODE_ENV=test so that tests of other features see only the messages they send.
+   */
+  autoAckDelayMs: number;
+  /** The durable job worker (outboxes, scheduled work); timings are short in tests. */
+  jobs: { worker: boolean; pollIntervalMs: number; concurrency: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number; leaseMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -109,5 +149,28 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     security: securitySettings(env, env.NODE_ENV),
     autoAssign: env.AUTO_ASSIGN,
     presenceGraceSeconds: env.PRESENCE_GRACE_SECONDS,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+    webUrl: env.WEB_URL?.replace(/\/+$/, ''),
+    uploads: { dir: env.UPLOAD_DIR, maxBytes: env.UPLOAD_MAX_BYTES, urlTtlSeconds: env.ATTACHMENT_URL_TTL_SECONDS },
+    messenger:
+      env.MESSENGER_VERIFY_TOKEN && env.MESSENGER_APP_SECRET && env.MESSENGER_PAGE_TOKEN
+        ? {
+            verifyToken: env.MESSENGER_VERIFY_TOKEN,
+            appSecret: env.MESSENGER_APP_SECRET,
+            pageToken: env.MESSENGER_PAGE_TOKEN,
+            graphUrl: env.MESSENGER_GRAPH_URL.replace(/\/+$/, ''),
+          }
+        : undefined,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    autoAckDelayMs: env.AUTO_ACK_DELAY_MS ?? (env.NODE_ENV === 'test' ? 0 : 2000),
+    jobs: {
+      worker: env.JOBS_WORKER,
+      pollIntervalMs: env.JOBS_POLL_INTERVAL_MS,
+      concurrency: env.JOBS_CONCURRENCY,
+      maxAttempts: env.JOBS_MAX_ATTEMPTS,
+      retryBaseMs: env.JOBS_RETRY_BASE_MS,
+      retryMaxMs: env.JOBS_RETRY_MAX_MS,
+      leaseMs: env.JOBS_LEASE_MS,
+    },
   };
 }

@@ -21,6 +21,7 @@ import { createSecurity } from './security';
 import { validationRulesFor } from './validation-rules';
 import { createWebSocketServer, type WebSocketServerHandle } from './ws';
 import type { RealtimeLimits } from '../modules/realtime/realtime.limits';
+import { createChannels } from '../modules/channels';
 
 /** A probe must get its answer quickly: a dependency that stalls longer counts as unavailable. */
 const READINESS_TIMEOUT_MS = 2000;
@@ -66,6 +67,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   if (!(await pubsub.ready())) logger.warn('redis is not reachable yet; real-time events resume once it is');
   const services = createAppServices(config, orm, pubsub, logger, options.realtime);
   await bootstrapAdmin(services);
+  const channels = createChannels(services, options.databaseUrl);
 
   const schema = await getSchema();
   const app = express();
@@ -135,6 +137,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   });
 
   mountExplorer(app);
+  channels.mount(app);
 
   app.use(
     '/graphql',
@@ -157,6 +160,8 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   );
   app.use(errorHandler());
 
+  channels.start();
+
   let closing: Promise<void> | undefined;
   return {
     services,
@@ -169,6 +174,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
     stop: () => {
       closing ??= (async () => {
         await apollo.stop();
+        await channels.stop();
         await security.close();
         await services.realtime.close();
         if (!options.pubsub) await pubsub.close();

@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { accountResolvers } from '../modules/accounts';
 import { agentResolvers } from '../modules/agents';
+import { channelResolvers } from '../modules/channels';
 import { knowledgeBaseResolvers } from '../modules/articles';
 import { messageResolvers } from '../modules/messages';
 import { notificationResolvers } from '../modules/notifications';
@@ -20,4 +21,5 @@ export const resolvers = [
   ...knowledgeBaseResolvers,
   ...routingResolvers,
   ...notificationResolvers,
+  ...channelResolvers,
 ] as unknown as NonEmptyArray<Function>;

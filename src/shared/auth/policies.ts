@@ -121,3 +121,26 @@ export function canHaveInbox(viewer: Viewer | null): boolean {
 export function canReadNotification(viewer: Viewer | null, notification: { recipient: { id: string } }): boolean {
   return !!viewer && notification.recipient.id === viewer.userId;
 }
+
+// ---------------------------------------------------------------- channels
+
+/**
+ * An uploaded file: until it is sent, its uploader's alone; once attached, it goes with its
+ * message (the ticket's customer and staff; an internal note's files for staff only; a deleted
+ * message's files for its author and admins, like its body).
+ */
+export function canDownloadAttachment(
+  viewer: Viewer | null,
+  attachment: {
+    uploader: { id: string };
+    message?: { internal: boolean; deletedAt?: Date | null; author?: { id: string } | null; ticket: { customer: { id: string } } } | null;
+  },
+): boolean {
+  if (!viewer) return false;
+  const message = attachment.message;
+  if (!message) return attachment.uploader.id === viewer.userId;
+  if (!canReadTicket(viewer, message.ticket)) return false;
+  if (message.internal && !canSeeInternalNotes(viewer)) return false;
+  if (message.deletedAt) return isAdmin(viewer) || message.author?.id === viewer.userId;
+  return true;
+}
