@@ -8,15 +8,20 @@ export interface RequestOrigin {
   ip: string;
 }
 
-const origins = new WeakMap<RequestContext, RequestOrigin>();
+/**
+ * A symbol-keyed property rather than a WeakMap: Apollo hands resolvers and plugins a shallow copy
+ * of the context it was given, and a copy keeps own properties, symbols included.
+ */
+const ORIGIN = Symbol('parley.requestOrigin');
+type WithOrigin = RequestContext & { [ORIGIN]?: RequestOrigin };
 
 /** Called by each transport right after it builds a request context. */
 export function bindRequestOrigin(ctx: RequestContext, origin: RequestOrigin): void {
-  origins.set(ctx, origin);
+  Object.defineProperty(ctx, ORIGIN, { value: origin, enumerable: true });
 }
 
 export function requestOrigin(ctx: RequestContext): RequestOrigin | undefined {
-  return origins.get(ctx);
+  return (ctx as WithOrigin)[ORIGIN];
 }
 
 /** The per-action limits resolvers call; each counts per user, or per IP before sign-in. */
@@ -27,7 +32,7 @@ export type LimitedAction = 'sendMessage' | 'setTyping' | 'signUp';
  * bound (a script, a test calling a service directly) is not limited.
  */
 export async function rateLimit(ctx: RequestContext, action: LimitedAction): Promise<void> {
-  const origin = origins.get(ctx);
+  const origin = requestOrigin(ctx);
   if (!origin) return;
   const { limits, ip } = origin;
   const who = ctx.viewer?.userId ?? `ip:${ip}`;
@@ -55,7 +60,7 @@ const unlimitedAttempt: LoginAttempt = { failed: async () => undefined, succeede
  * that records the outcome.
  */
 export async function beginLoginAttempt(ctx: RequestContext, email: string): Promise<LoginAttempt> {
-  const origin = origins.get(ctx);
+  const origin = requestOrigin(ctx);
   if (!origin) return unlimitedAttempt;
   // Counted as accounts.normalizeEmail stores it, so case and spaces do not make a fresh budget.
   const key: LoginAttemptKey = { email: email.trim().toLowerCase(), ip: origin.ip };
