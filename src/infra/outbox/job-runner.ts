@@ -182,9 +182,11 @@ export class JobRunner {
       await this.giveUp(handler, job, row, new Error('attempts exhausted (the last run did not finish)'), log);
       return;
     }
+    const started = Date.now();
     try {
       await handler.run(job);
       if (!completed) await this.finish(row, `update jobs set done_at = now(), locked_until = null, last_error = null`);
+      log.debug({ durationMs: Date.now() - started }, 'job done');
     } catch (error) {
       if (error instanceof LostClaimError) {
         log.warn('job was taken over by another worker; this run was rolled back');

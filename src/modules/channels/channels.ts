@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import express, { type Express } from 'express';
 import { JobRunner } from '../../infra/outbox/job-runner';
 import type { JobHandler } from '../../infra/outbox/jobs';
 import { LocalDiskStorage } from '../../infra/storage/local-disk.storage';
@@ -8,12 +8,19 @@ import { acknowledgementHandler } from './acknowledgement/acknowledgement.job';
 import { DOWNLOAD_PATH } from './attachments/download-link';
 import { downloadHandler } from './attachments/download.route';
 import { uploadHandler } from './attachments/upload.route';
+import { GraphApi } from './messenger/graph-api';
+import { messengerInboundHandler } from './messenger/messenger.inbound';
+import { messengerOutboundHandler } from './messenger/messenger.outbound';
+import { MESSENGER_WEBHOOK_PATH, receiveHandler, verifyHandler } from './messenger/messenger.webhook';
 
-/** The channels of one app instance: file storage, and the job worker behind scheduled work. */
+/** Meta's deliveries are small; anything near this is not one of them. */
+const WEBHOOK_BODY_LIMIT = '1mb';
+
+/** The channels of one app instance: file storage, the outside services, and the job worker behind them. */
 export interface Channels {
   storage: ObjectStorage;
   jobs: JobRunner;
-  /** Mounts `/uploads` and `/attachments/:id`. */
+  /** Mounts `/uploads`, `/attachments/:id` and `/webhooks/messenger`. */
   mount(app: Express): void;
   /** Starts the job worker (unless JOBS_WORKER=false). */
   start(): void;
@@ -21,11 +28,18 @@ export interface Channels {
   stop(): Promise<void>;
 }
 
-/** Builds what the configuration turns on: acknowledgements with AUTO_ACK_DELAY_MS > 0. */
+/**
+ * Builds what the configuration turns on: Messenger with MESSENGER_*, acknowledgements with
+ * AUTO_ACK_DELAY_MS > 0. Jobs are only queued for what is on.
+ */
 export function createChannels(app: AppServices, databaseUrl: string): Channels {
   const { config } = app;
   const storage = new LocalDiskStorage(config.uploads.dir);
   const handlers: JobHandler<never>[] = [acknowledgementHandler(app) as JobHandler<never>];
+  if (config.messenger) {
+    const graph = new GraphApi(config.messenger);
+    handlers.push(messengerInboundHandler(app, graph) as JobHandler<never>, messengerOutboundHandler(app, graph) as JobHandler<never>);
+  }
   const jobs = new JobRunner(databaseUrl, handlers, config.jobs, app.logger.child({ component: 'jobs' }));
 
   return {
@@ -34,6 +48,8 @@ export function createChannels(app: AppServices, databaseUrl: string): Channels 
     mount(http) {
       http.post('/uploads', uploadHandler(app, storage));
       http.get(`${DOWNLOAD_PATH}/:id`, downloadHandler(app, storage));
+      http.get(MESSENGER_WEBHOOK_PATH, verifyHandler(app));
+      http.post(MESSENGER_WEBHOOK_PATH, express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), receiveHandler(app, () => jobs.wake()));
     },
     start() {
       if (config.jobs.worker) jobs.start();

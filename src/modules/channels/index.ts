@@ -3,11 +3,14 @@ import { onTicketChanges } from '../tickets/ticket.lifecycle';
 import { scheduleAcknowledgements } from './acknowledgement/acknowledgement.job';
 import { AttachmentFieldsResolver } from './attachments/attachment-fields.resolver';
 import { findAttachmentForViewer } from './attachments/upload.service';
+import { MessageDeliveryFieldsResolver } from './message-delivery-fields.resolver';
+import { queueMessengerReplies } from './messenger/messenger.outbound';
 
 registerNodeFetcher('Attachment', (ctx, id) => findAttachmentForViewer(ctx.app, ctx.viewer, id));
 
-// Runs inside the ticket's transaction, so what it queues commits (or rolls back) with it.
+// Both run inside the ticket's transaction, so what they queue commits (or rolls back) with it.
 onTicketChanges(scheduleAcknowledgements);
+onTicketChanges(queueMessengerReplies);
 
 export { createChannels, type Channels } from './channels';
-export const channelResolvers = [AttachmentFieldsResolver];
+export const channelResolvers = [AttachmentFieldsResolver, MessageDeliveryFieldsResolver];
