@@ -8,6 +8,8 @@ import { acknowledgementHandler } from './acknowledgement/acknowledgement.job';
 import { DOWNLOAD_PATH } from './attachments/download-link';
 import { downloadHandler } from './attachments/download.route';
 import { uploadHandler } from './attachments/upload.route';
+import { Mailer } from './email/mailer';
+import { notificationMailHandler, NotificationMailSubscriber } from './email/notification-mail';
 import { GraphApi } from './messenger/graph-api';
 import { messengerInboundHandler } from './messenger/messenger.inbound';
 import { messengerOutboundHandler } from './messenger/messenger.outbound';
@@ -24,13 +26,13 @@ export interface Channels {
   mount(app: Express): void;
   /** Starts the job worker (unless JOBS_WORKER=false). */
   start(): void;
-  /** Stops the worker after its running jobs. */
+  /** Stops the worker after its running jobs, then closes the SMTP connection. */
   stop(): Promise<void>;
 }
 
 /**
- * Builds what the configuration turns on: Messenger with MESSENGER_*, acknowledgements with
- * AUTO_ACK_DELAY_MS > 0. Jobs are only queued for what is on.
+ * Builds what the configuration turns on: Messenger with MESSENGER_*, e-mail with SMTP_URL,
+ * acknowledgements with AUTO_ACK_DELAY_MS > 0. Jobs are only queued for what is on.
  */
 export function createChannels(app: AppServices, databaseUrl: string): Channels {
   const { config } = app;
@@ -39,6 +41,11 @@ export function createChannels(app: AppServices, databaseUrl: string): Channels 
   if (config.messenger) {
     const graph = new GraphApi(config.messenger);
     handlers.push(messengerInboundHandler(app, graph) as JobHandler<never>, messengerOutboundHandler(app, graph) as JobHandler<never>);
+  }
+  const mailer = config.mail.smtpUrl ? new Mailer(config.mail.smtpUrl, config.mail.from) : undefined;
+  if (mailer) {
+    handlers.push(notificationMailHandler(app, mailer) as JobHandler<never>);
+    app.orm.em.getEventManager().registerSubscriber(new NotificationMailSubscriber());
   }
   const jobs = new JobRunner(databaseUrl, handlers, config.jobs, app.logger.child({ component: 'jobs' }));
 
@@ -56,6 +63,7 @@ export function createChannels(app: AppServices, databaseUrl: string): Channels 
     },
     async stop() {
       await jobs.stop();
+      mailer?.close();
     },
   };
 }

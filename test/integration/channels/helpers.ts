@@ -71,7 +71,7 @@ export async function jobsOf(server: TestServer, kind: string) {
   return server.app.services.orm.em
     .getConnection()
     .execute<{ id: string; attempts: number; done_at: Date | null; failed_at: Date | null; last_error: string | null; payload: Record<string, unknown> }[]>(
-      `select id::text, attempts, done_at, failed_at, last_error, payload from jobs where kind = ? order by id`,
+      `select j.id::text as id, j.attempts, j.done_at, j.failed_at, j.last_error, j.payload from jobs j where j.kind = ? order by j.id`,
       [kind],
     );
 }

@@ -50,7 +50,7 @@ async function jobs() {
   return orm.em
     .getConnection()
     .execute<{ id: string; attempts: number; done_at: Date | null; failed_at: Date | null; last_error: string | null }[]>(
-      'select id::text, attempts, done_at, failed_at, last_error from jobs order by id',
+      'select id::text as id, attempts, done_at, failed_at, last_error from jobs order by jobs.id',
     );
 }
 
@@ -66,7 +66,7 @@ function writing(kind: string, name: string, before: (job: RunningJob) => Promis
 }
 
 async function effects(): Promise<{ job_id: string; runner: string }[]> {
-  return orm.em.getConnection().execute('select job_id::text, runner from job_effects order by job_id');
+  return orm.em.getConnection().execute('select job_id::text as job_id, runner from job_effects order by job_effects.job_id');
 }
 
 describe('the job runner', () => {
