@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import express, { type Express } from 'express';
 import { JobRunner } from '../../infra/outbox/job-runner';
 import type { JobHandler } from '../../infra/outbox/jobs';
@@ -7,6 +8,7 @@ import type { AppServices } from '../../server/context';
 import { acknowledgementHandler } from './acknowledgement/acknowledgement.job';
 import { DOWNLOAD_PATH } from './attachments/download-link';
 import { downloadHandler } from './attachments/download.route';
+import { scheduleUploadSweep, uploadSweepHandler } from './attachments/upload-sweep.job';
 import { uploadHandler } from './attachments/upload.route';
 import { Mailer } from './email/mailer';
 import { notificationMailHandler, NotificationMailSubscriber } from './email/notification-mail';
@@ -24,7 +26,7 @@ export interface Channels {
   jobs: JobRunner;
   /** Mounts `/uploads`, `/attachments/:id` and `/webhooks/messenger`. */
   mount(app: Express): void;
-  /** Starts the job worker (unless JOBS_WORKER=false). */
+  /** Starts the job worker (unless JOBS_WORKER=false) and makes sure abandoned uploads get swept. */
   start(): void;
   /** Stops the worker after its running jobs, then closes the SMTP connection. */
   stop(): Promise<void>;
@@ -37,7 +39,7 @@ export interface Channels {
 export function createChannels(app: AppServices, databaseUrl: string): Channels {
   const { config } = app;
   const storage = new LocalDiskStorage(config.uploads.dir);
-  const handlers: JobHandler<never>[] = [acknowledgementHandler(app) as JobHandler<never>];
+  const handlers: JobHandler<never>[] = [acknowledgementHandler(app) as JobHandler<never>, uploadSweepHandler(app, storage) as JobHandler<never>];
   if (config.messenger) {
     const graph = new GraphApi(config.messenger);
     handlers.push(messengerInboundHandler(app, graph) as JobHandler<never>, messengerOutboundHandler(app, graph) as JobHandler<never>);
@@ -48,6 +50,7 @@ export function createChannels(app: AppServices, databaseUrl: string): Channels 
     app.orm.em.getEventManager().registerSubscriber(new NotificationMailSubscriber());
   }
   const jobs = new JobRunner(databaseUrl, handlers, config.jobs, app.logger.child({ component: 'jobs' }));
+  let scheduling: Promise<unknown> = Promise.resolve();
 
   return {
     storage,
@@ -60,8 +63,12 @@ export function createChannels(app: AppServices, databaseUrl: string): Channels 
     },
     start() {
       if (config.jobs.worker) jobs.start();
+      scheduling = (app.orm.em.fork() as EntityManager)
+        .transactional((em) => scheduleUploadSweep(em as EntityManager))
+        .catch((error: unknown) => app.logger.warn({ err: error }, 'could not schedule the upload sweep'));
     },
     async stop() {
+      await scheduling;
       await jobs.stop();
       mailer?.close();
     },

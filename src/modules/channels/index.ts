@@ -2,11 +2,11 @@ import { registerNodeFetcher } from '../../shared/node.resolver';
 import { onTicketChanges } from '../tickets/ticket.lifecycle';
 import { scheduleAcknowledgements } from './acknowledgement/acknowledgement.job';
 import { AttachmentFieldsResolver } from './attachments/attachment-fields.resolver';
-import { findAttachmentForViewer } from './attachments/upload.service';
+import { findAttachmentForNode } from './attachments/upload.service';
 import { MessageDeliveryFieldsResolver } from './message-delivery-fields.resolver';
 import { queueMessengerReplies } from './messenger/messenger.outbound';
 
-registerNodeFetcher('Attachment', (ctx, id) => findAttachmentForViewer(ctx.app, ctx.viewer, id));
+registerNodeFetcher('Attachment', findAttachmentForNode);
 
 // Both run inside the ticket's transaction, so what they queue commits (or rolls back) with it.
 onTicketChanges(scheduleAcknowledgements);

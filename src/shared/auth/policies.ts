@@ -124,6 +124,11 @@ export function canReadNotification(viewer: Viewer | null, notification: { recip
 
 // ---------------------------------------------------------------- channels
 
+/** Anyone signed in (a guest from the web widget included) may upload files to send; anonymous visitors may not. */
+export function canUpload(viewer: Viewer | null): boolean {
+  return !!viewer;
+}
+
 /**
  * An uploaded file: until it is sent, its uploader's alone; once attached, it goes with its
  * message (the ticket's customer and staff; an internal note's files for staff only; a deleted

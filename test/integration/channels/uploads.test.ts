@@ -9,10 +9,14 @@ import {
   DeleteMessageDocument,
   SendMessageWithAttachmentsDocument,
 } from '../../__generated__/graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { enqueueJob } from '../../../src/infra/outbox/jobs';
 import { downloadUrl } from '../../../src/modules/channels/attachments/download-link';
+import { SWEEP_UPLOADS } from '../../../src/modules/channels/attachments/upload-sweep.job';
+import { waitFor } from '../../support/ws-client';
 import { createCast, createCustomer, type Actor, type Cast } from '../../support/factories';
 import { startTestServer, type TestServer } from '../../support/server';
-import { download, EXE, HTML, JPEG, origin, PDF, PNG, SVG, TEXT, upload, uploaded } from './helpers';
+import { download, EXE, FAST_JOBS, HTML, JPEG, origin, PDF, PNG, SVG, TEXT, upload, uploaded } from './helpers';
 
 const MAX_BYTES = 64 * 1024;
 
@@ -22,7 +26,7 @@ let uploadDir: string;
 
 beforeAll(async () => {
   uploadDir = mkdtempSync(path.join(tmpdir(), 'parley-uploads-'));
-  server = await startTestServer({ env: { UPLOAD_DIR: uploadDir, UPLOAD_MAX_BYTES: String(MAX_BYTES) } });
+  server = await startTestServer({ env: { ...FAST_JOBS, UPLOAD_DIR: uploadDir, UPLOAD_MAX_BYTES: String(MAX_BYTES) } });
   cast = await createCast(server);
 });
 afterAll(async () => {
@@ -104,6 +108,10 @@ describe('POST /uploads', () => {
   it('refuses a body far over the limit from its Content-Length, before reading it', async () => {
     const answer = await upload(server, cast.customerA.token, { name: 'movie.png', bytes: Buffer.concat([PNG, Buffer.alloc(4 * MAX_BYTES)]) });
     expect(answer.status).toBe(413);
+  });
+
+  it.each(['customerA', 'customerB', 'agent', 'admin'] as const)('lets %s upload (anyone signed in)', async (who) => {
+    expect((await upload(server, cast[who].token, { name: 'a.png', bytes: PNG })).status).toBe(201);
   });
 
   it('answers 401 without a token or with a bad one', async () => {
@@ -284,3 +292,26 @@ describe('downloads', () => {
     expect((await byToken(cast.agent, id)).status).toBe(404);
   });
 });
+
+describe('abandoned uploads', () => {
+  it('are deleted, row and bytes, a day after upload; sent ones and recent ones stay', async () => {
+    const ticketId = await openTicket();
+    const abandoned = await uploaded(server, cast.customerA.token, 'forgotten.png');
+    const sent = await uploaded(server, cast.customerA.token, 'sent.png');
+    await sendWith(cast.customerA, ticketId, [sent]);
+    const recent = await uploaded(server, cast.customerA.token, 'recent.png');
+    const connection = server.app.services.orm.em.getConnection();
+    await connection.execute(`update attachments set created_at = now() - interval '25 hours' where id in (?, ?)`, [abandoned, sent]);
+    const files = filesOnDisk().length;
+
+    await server.app.services.orm.em.fork().transactional((em) => enqueueJob(em as EntityManager, { kind: SWEEP_UPLOADS, payload: {} }));
+    await waitFor(async () => (await connection.execute('select 1 from attachments where id = ?', [abandoned])).length === 0);
+    expect(filesOnDisk()).toHaveLength(files - 1);
+    expect((await byTokenOf(cast.customerA, sent)).status).toBe(200);
+    expect((await byTokenOf(cast.customerA, recent)).status).toBe(200);
+  });
+});
+
+function byTokenOf(actor: Actor, id: string) {
+  return download(server, `/attachments/${id}`, actor.token);
+}

@@ -29,7 +29,7 @@ export function downloadHandler(app: AppServices, storage: ObjectStorage): Reque
       sendError(req, res, 403, 'FORBIDDEN', viewer === 'expired' ? 'This link has expired: ask for Attachment.url again.' : 'This link is not valid.');
       return;
     }
-    const attachment = await findDownloadable(app, viewer, id);
+    const attachment = await findDownloadable(app.orm.em.fork() as EntityManager, viewer, id);
     if (!attachment) {
       sendError(req, res, 404, 'NOT_FOUND', 'Attachment not found.');
       return;

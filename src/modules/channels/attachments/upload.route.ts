@@ -4,6 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { ObjectStorage } from '../../../infra/storage/storage';
 import { authenticate } from '../../../server/authenticate';
 import type { AppServices } from '../../../server/context';
+import { canUpload } from '../../../shared/auth/policies';
 import type { Viewer } from '../../../shared/auth/viewer';
 import { sendError } from '../http';
 import { downloadUrl } from './download-link';
@@ -27,8 +28,9 @@ const STATUS: Record<UploadRejected['reason'], { status: number; code: string }>
 export function uploadHandler(app: AppServices, storage: ObjectStorage): RequestHandler {
   const maxBytes = app.config.uploads.maxBytes;
   return async (req, res) => {
-    const viewer = await authenticate(app, req.headers.authorization);
-    if (!viewer || viewer === 'invalid') {
+    const authenticated = await authenticate(app, req.headers.authorization);
+    const viewer = authenticated === 'invalid' ? null : authenticated;
+    if (!viewer || !canUpload(viewer)) {
       sendError(req, res, 401, 'UNAUTHENTICATED', 'Sign in to upload files.', { 'www-authenticate': 'Bearer' });
       return;
     }

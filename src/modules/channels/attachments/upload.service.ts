@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ObjectStorage } from '../../../infra/storage/storage';
-import type { AppServices } from '../../../server/context';
+import type { AppServices, RequestContext } from '../../../server/context';
 import { canDownloadAttachment } from '../../../shared/auth/policies';
 import type { Viewer } from '../../../shared/auth/viewer';
 import { isIdOf, newId } from '../../../shared/ids';
@@ -65,9 +65,8 @@ export async function storeUpload(
 }
 
 /** The attachment, when `viewer` may download it (see `canDownloadAttachment`); null otherwise, existing or not. */
-export async function findDownloadable(app: AppServices, viewer: Viewer, id: string): Promise<Attachment | null> {
+export async function findDownloadable(em: EntityManager, viewer: Viewer, id: string): Promise<Attachment | null> {
   if (!isIdOf(id, 'Attachment')) return null;
-  const em = app.orm.em.fork() as EntityManager;
   const attachment = await em.findOne(Attachment, { id }, { populate: ['message', 'message.ticket'] });
   if (!attachment) return null;
   const message = attachment.message?.getEntity() ?? null;
@@ -78,9 +77,9 @@ export async function findDownloadable(app: AppServices, viewer: Viewer, id: str
   return allowed ? attachment : null;
 }
 
-/** For `node(id)` and links: the attachment if the viewer may download it. */
-export async function findAttachmentForViewer(app: AppServices, viewer: Viewer | null, id: string): Promise<Attachment | null> {
-  return viewer ? findDownloadable(app, viewer, id) : null;
+/** For `node(id)`: the attachment if the viewer may download it, else null. */
+export async function findAttachmentForNode(ctx: RequestContext, id: string): Promise<Attachment | null> {
+  return ctx.viewer ? findDownloadable(ctx.em, ctx.viewer, id) : null;
 }
 
 /**
