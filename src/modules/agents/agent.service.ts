@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import type { RequestContext } from '../../server/context';
 import { requireAdmin, requireViewer } from '../../shared/auth/guards';
 import { hashPassword } from '../../shared/auth/passwords';
@@ -12,6 +12,10 @@ import { emptyToNull, normalizeLabels } from '../../shared/text';
 import { Role } from '../../shared/roles';
 import { findAccountByEmail, normalizeEmail, revokeAllSessions } from '../accounts/account.service';
 import { User } from '../accounts/user.entity';
+import { handBackTickets } from '../routing/routing.service';
+import { ticketTransaction } from '../tickets/ticket.service';
+import { changeAgentStatus } from './agent-availability.service';
+import { AgentStatus } from './agent-status';
 import { Agent } from './agent.entity';
 import type { AgentsArgs, CreateAgentInput, UpdateAgentInput } from './agent.inputs';
 
@@ -39,30 +43,44 @@ export async function createAgent(ctx: RequestContext, input: CreateAgentInput):
   }
 }
 
-/** Admins edit profiles, change roles and (de)activate. Deactivation ends the agent's sessions. */
+/**
+ * Admins edit profiles, change roles and (de)activate. Deactivation takes the agent OFFLINE, hands
+ * their open tickets back to routing and ends their sessions; more capacity is offered the queue.
+ */
 export async function updateAgent(ctx: RequestContext, input: UpdateAgentInput): Promise<Agent> {
   const viewer = requireAdmin(ctx);
   if (!isIdOf(input.id, 'Agent')) throw notFound('Agent');
-  const agent = await ctx.em.findOne(Agent, { id: input.id }, { populate: ['user'] });
-  if (!agent) throw notFound('Agent');
-  const user = agent.user.getEntity();
-  const isSelf = user.id === viewer.userId;
-  if (isSelf && input.active === false) throw badInput('active', 'You cannot deactivate your own account.');
-  if (isSelf && input.role && input.role !== Role.ADMIN) throw badInput('role', 'You cannot remove your own admin role.');
+  let deactivating = false;
+  const agent = await ticketTransaction(ctx, async (work) => {
+    const agent = await work.em.findOne(Agent, { id: input.id }, { populate: ['user'], lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!agent) throw notFound('Agent');
+    const user = agent.user.getEntity();
+    const isSelf = user.id === viewer.userId;
+    if (isSelf && input.active === false) throw badInput('active', 'You cannot deactivate your own account.');
+    if (isSelf && input.role && input.role !== Role.ADMIN) throw badInput('role', 'You cannot remove your own admin role.');
 
-  if (input.name != null) user.name = input.name.trim();
-  if (input.role != null) user.role = input.role;
-  if (input.department !== undefined) agent.department = emptyToNull(input.department);
-  if (input.skills != null) agent.skills = normalizeLabels(input.skills);
-  if (input.languages != null) agent.languages = normalizeLabels(input.languages);
-  if (input.maxConcurrentTickets != null) agent.maxConcurrentTickets = input.maxConcurrentTickets;
-  const deactivating = input.active === false && agent.active;
-  if (input.active != null) {
-    agent.active = input.active;
-    user.active = input.active;
-  }
-  await ctx.em.flush();
-  if (deactivating) await revokeAllSessions(ctx, user.id, 'deactivated');
+    if (input.name != null) user.name = input.name.trim();
+    if (input.role != null) user.role = input.role;
+    if (input.department !== undefined) agent.department = emptyToNull(input.department);
+    if (input.skills != null) agent.skills = normalizeLabels(input.skills);
+    if (input.languages != null) agent.languages = normalizeLabels(input.languages);
+    if (input.maxConcurrentTickets != null) {
+      if (input.maxConcurrentTickets > agent.maxConcurrentTickets) work.changes.freedAgentIds.push(agent.id);
+      agent.maxConcurrentTickets = input.maxConcurrentTickets;
+    }
+    deactivating = input.active === false && agent.active;
+    if (input.active != null) {
+      agent.active = input.active;
+      user.active = input.active;
+    }
+    if (deactivating) {
+      const cause = { bySystem: false, actorId: viewer.userId, why: 'was deactivated', autoAssign: ctx.app.config.autoAssign };
+      // Already OFFLINE, they may still hold tickets assigned by hand: those go back too.
+      if (!(await changeAgentStatus(work, agent, AgentStatus.OFFLINE, cause))) await handBackTickets(work, agent, cause);
+    }
+    return agent;
+  });
+  if (deactivating) await revokeAllSessions(ctx, agent.user.id, 'deactivated');
   return agent;
 }
 

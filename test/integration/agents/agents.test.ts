@@ -1,10 +1,12 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
   AgentDocument,
+  AssignTicketDocument,
   AgentsDocument,
   NodeByIdDocument,
   OnAgentStatusChangedDocument,
   SetAgentStatusDocument,
+  UpdateAgentDocument,
   UpdateTicketStatusDocument,
 } from '../../__generated__/graphql';
 import type { GraphQLTestClient } from '../../support/client';
@@ -12,7 +14,7 @@ import { createAgentActor, createCast, type Cast } from '../../support/factories
 import { startTestServer, type TestServer } from '../../support/server';
 import { connectWs, disposeWsClients, waitFor } from '../../support/ws-client';
 import { AgentStatus } from '../../../src/modules/agents/agent-status';
-import { openTicket, uniqueDepartment } from '../routing/helpers';
+import { assignedNotes, openTicket, routed, uniqueDepartment } from '../routing/helpers';
 
 let server: TestServer;
 let cast: Cast;
@@ -99,6 +101,38 @@ describe('setAgentStatus', () => {
     await agent.client.data(UpdateTicketStatusDocument, { input: { ticketId: tickets[0], status: 'CLOSED' } });
     const { agent: after } = await cast.supervisor.client.data(AgentDocument, { id: agent.agent!.id });
     expect(after!.activeTicketCount).toBe(2);
+  });
+});
+
+describe('updateAgent', () => {
+  it('deactivating an agent takes them OFFLINE and hands their open tickets back, even ones assigned while OFFLINE', async () => {
+    const department = uniqueDepartment('leaver');
+    const leaver = await createAgentActor(server, { department, status: AgentStatus.AVAILABLE, name: 'Lee Leaver' });
+    const routedTicket = await openTicket(cast.customerA, { department });
+    await leaver.client.data(SetAgentStatusDocument, { status: 'OFFLINE' });
+    const byHand = await openTicket(cast.customerB, { department });
+    await cast.supervisor.client.data(AssignTicketDocument, { input: { ticketId: byHand, agentId: leaver.agent!.id } });
+    await cast.supervisor.client.data(AssignTicketDocument, { input: { ticketId: routedTicket, agentId: leaver.agent!.id } });
+    const successor = await createAgentActor(server, { department, status: AgentStatus.AVAILABLE });
+
+    await cast.admin.client.data(UpdateAgentDocument, { input: { id: leaver.agent!.id, active: false } });
+    const { agent } = await cast.supervisor.client.data(AgentDocument, { id: leaver.agent!.id });
+    expect(agent).toMatchObject({ status: 'OFFLINE', active: false, activeTicketCount: 0 });
+    for (const ticketId of [routedTicket, byHand]) {
+      const ticket = await routed(cast.supervisor, ticketId);
+      expect(ticket.assignee?.id).toBe(successor.agent!.id);
+      expect(assignedNotes(ticket)).toContain('handed back: Lee Leaver was deactivated');
+    }
+  });
+
+  it('raising an agent’s capacity offers them the queue', async () => {
+    const department = uniqueDepartment('capacity');
+    const agent = await createAgentActor(server, { department, status: AgentStatus.AVAILABLE, maxConcurrentTickets: 1 });
+    await openTicket(cast.customerA, { department });
+    const waiting = await openTicket(cast.customerB, { department });
+    expect((await routed(cast.supervisor, waiting)).assignee).toBeNull();
+    await cast.admin.client.data(UpdateAgentDocument, { input: { id: agent.agent!.id, maxConcurrentTickets: 2 } });
+    expect((await routed(cast.supervisor, waiting)).assignee?.id).toBe(agent.agent!.id);
   });
 });
 
