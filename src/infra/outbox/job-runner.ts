@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { LostClaimError, PermanentJobError, RetryLaterError, type JobHandler, type RunningJob } from './jobs';
+import { LostClaimError, PermanentJobError, RetryLaterError, type JobHandler, type JobSpec, type RunningJob } from './jobs';
 
 export interface JobRunnerOptions {
   /** How often an idle worker looks for due jobs. */
@@ -70,6 +70,20 @@ export class JobRunner {
     if (!this.stopped || this.handlers.size === 0) return;
     this.stopped = false;
     this.running = this.loop();
+  }
+
+  /**
+   * Queues a job on its own, outside any business transaction (housekeeping such as a periodic
+   * sweep). Work caused by a change goes through `enqueueJob` in that change's transaction instead.
+   */
+  async enqueue(spec: JobSpec): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `insert into jobs (kind, payload, group_key, dedupe_key, run_at)
+       values ($1, $2::jsonb, $3, $4, now() + $5 * interval '1 millisecond')
+       on conflict (dedupe_key) do nothing`,
+      [spec.kind, JSON.stringify(spec.payload), spec.groupKey ?? null, spec.dedupeKey ?? null, Math.max(0, spec.delayMs ?? 0)],
+    );
+    return rowCount === 1;
   }
 
   /** Looks for due jobs now instead of at the next poll. */

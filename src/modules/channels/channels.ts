@@ -1,4 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import express, { type Express } from 'express';
 import { JobRunner } from '../../infra/outbox/job-runner';
 import type { JobHandler } from '../../infra/outbox/jobs';
@@ -8,7 +7,7 @@ import type { AppServices } from '../../server/context';
 import { acknowledgementHandler } from './acknowledgement/acknowledgement.job';
 import { DOWNLOAD_PATH } from './attachments/download-link';
 import { downloadHandler } from './attachments/download.route';
-import { scheduleUploadSweep, uploadSweepHandler } from './attachments/upload-sweep.job';
+import { FIRST_SWEEP_AFTER_MS, uploadSweep, uploadSweepHandler } from './attachments/upload-sweep.job';
 import { uploadHandler } from './attachments/upload.route';
 import { Mailer } from './email/mailer';
 import { notificationMailHandler, NotificationMailSubscriber } from './email/notification-mail';
@@ -39,7 +38,11 @@ export interface Channels {
 export function createChannels(app: AppServices, databaseUrl: string): Channels {
   const { config } = app;
   const storage = new LocalDiskStorage(config.uploads.dir);
-  const handlers: JobHandler<never>[] = [acknowledgementHandler(app) as JobHandler<never>, uploadSweepHandler(app, storage) as JobHandler<never>];
+  const handlers: JobHandler<never>[] = [
+    acknowledgementHandler(app) as JobHandler<never>,
+    // The sweep schedules its successor through the runner built below (called only once running).
+    uploadSweepHandler(app, storage, (spec) => jobs.enqueue(spec)) as JobHandler<never>,
+  ];
   if (config.messenger) {
     const graph = new GraphApi(config.messenger);
     handlers.push(messengerInboundHandler(app, graph) as JobHandler<never>, messengerOutboundHandler(app, graph) as JobHandler<never>);
@@ -63,9 +66,7 @@ export function createChannels(app: AppServices, databaseUrl: string): Channels 
     },
     start() {
       if (config.jobs.worker) jobs.start();
-      scheduling = (app.orm.em.fork() as EntityManager)
-        .transactional((em) => scheduleUploadSweep(em as EntityManager))
-        .catch((error: unknown) => app.logger.warn({ err: error }, 'could not schedule the upload sweep'));
+      scheduling = jobs.enqueue(uploadSweep(FIRST_SWEEP_AFTER_MS)).catch((error: unknown) => app.logger.warn({ err: error }, 'could not schedule the upload sweep'));
     },
     async stop() {
       await scheduling;

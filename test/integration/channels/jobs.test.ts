@@ -219,6 +219,14 @@ describe('the job runner', () => {
     expect((await jobs())[0].done_at).not.toBeNull();
   });
 
+  it('queues housekeeping of its own, outside any transaction, deduplicated by key', async () => {
+    const seen: unknown[] = [];
+    const own = runner([handler('test.sweep', async (job) => void seen.push(job.payload))]);
+    expect(await own.enqueue({ kind: 'test.sweep', payload: { hour: 13 }, dedupeKey: 'sweep:13' })).toBe(true);
+    expect(await own.enqueue({ kind: 'test.sweep', payload: { hour: 13 }, dedupeKey: 'sweep:13' })).toBe(false);
+    await waitFor(() => seen.length === 1);
+  });
+
   it('leaves kinds it has no handler for to other workers', async () => {
     runner([handler('test.echo', async () => undefined)]);
     await enqueue({ kind: 'test.unknown', payload: {} });

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { enqueueJob, type JobHandler } from '../../../infra/outbox/jobs';
+import type { JobHandler, JobSpec } from '../../../infra/outbox/jobs';
 import type { ObjectStorage } from '../../../infra/storage/storage';
 import type { AppServices } from '../../../server/context';
 
@@ -8,15 +8,14 @@ export const SWEEP_UPLOADS = 'attachments.sweep';
 /** An upload nobody sent within a day is abandoned: its bytes only cost space. */
 const ABANDONED_AFTER_HOURS = 24;
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
+/** The first sweep after a start: not at once, so a restart loop cannot turn into a sweep loop. */
+export const FIRST_SWEEP_AFTER_MS = 15 * 60 * 1000;
 const BATCH = 500;
 
-/**
- * Queues the next sweep, at most one per hour across every instance (the hour is the dedupe key).
- * Called at start and by each sweep for the one after it.
- */
-export async function scheduleUploadSweep(em: EntityManager, delayMs = 0): Promise<void> {
+/** A sweep due in `delayMs`; at most one per hour across every instance (the hour is the dedupe key). */
+export function uploadSweep(delayMs: number): JobSpec {
   const due = new Date(Date.now() + delayMs);
-  await enqueueJob(em, { kind: SWEEP_UPLOADS, payload: {}, delayMs, dedupeKey: `uploads-sweep:${due.toISOString().slice(0, 13)}` });
+  return { kind: SWEEP_UPLOADS, payload: {}, delayMs, dedupeKey: `uploads-sweep:${due.toISOString().slice(0, 13)}` };
 }
 
 /**
@@ -24,7 +23,7 @@ export async function scheduleUploadSweep(em: EntityManager, delayMs = 0): Promi
  * `sendMessage` that links one holds its row, so it is either linked or deleted, never both), then
  * their bytes. A crash between the two leaves bytes without a row: harmless, and rare.
  */
-export function uploadSweepHandler(app: AppServices, storage: ObjectStorage): JobHandler {
+export function uploadSweepHandler(app: AppServices, storage: ObjectStorage, schedule: (spec: JobSpec) => Promise<unknown>): JobHandler {
   return {
     kind: SWEEP_UPLOADS,
     maxAttempts: 3,
@@ -41,7 +40,7 @@ export function uploadSweepHandler(app: AppServices, storage: ObjectStorage): Jo
         if (rows.length) app.logger.info({ count: rows.length }, 'deleted abandoned uploads');
         if (rows.length < BATCH) break;
       }
-      await em.transactional((tx) => scheduleUploadSweep(tx as EntityManager, SWEEP_EVERY_MS));
+      await schedule(uploadSweep(SWEEP_EVERY_MS));
     },
   };
 }
