@@ -1,6 +1,7 @@
 import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../server/context';
-import { notFound } from '../../shared/errors';
+import { canSeeAgents } from '../../shared/auth/policies';
+import { forbidden, notFound } from '../../shared/errors';
 import { User } from '../accounts/user.entity';
 import { userById } from '../accounts/user.loaders';
 import { Agent } from './agent.entity';
@@ -15,8 +16,15 @@ export class AgentFieldsResolver {
     return user;
   }
 
-  @FieldResolver(() => Int, { description: 'Tickets assigned to this agent that are neither RESOLVED nor CLOSED.' })
+  // A customer reaches their assignee's profile through Ticket.assignee; load and presence stay with staff.
+  @FieldResolver(() => Int, { description: 'Tickets assigned to this agent that are neither RESOLVED nor CLOSED. Staff only.' })
   activeTicketCount(@Root() agent: Agent, @Ctx() ctx: RequestContext): Promise<number> {
+    if (!canSeeAgents(ctx.viewer)) throw forbidden('Only support staff may see an agent’s load.');
     return ctx.loaders.get(activeTicketCountByAgentId).load(agent.id);
+  }
+
+  @FieldResolver(() => Date, { nullable: true, description: 'The last moment this agent was seen connected or active. Null for customers.' })
+  lastSeenAt(@Root() agent: Agent, @Ctx() ctx: RequestContext): Date | null {
+    return canSeeAgents(ctx.viewer) ? (agent.lastSeenAt ?? null) : null;
   }
 }

@@ -47,9 +47,8 @@ export class Agent {
   @Field(() => Boolean)
   active: boolean & Opt = true;
 
-  /** The last moment a live websocket of this agent was seen (presence heartbeats), or they set their status. */
+  /** When a socket of theirs opened or closed, they set a status, or (while connected) a heartbeat recorded them; exposed by AgentFieldsResolver. */
   @Property({ type: 'datetime', nullable: true })
-  @Field(() => Date, { nullable: true, description: 'The last moment this agent was seen connected or active.' })
   lastSeenAt?: Date | null;
 
   @Property({ type: 'datetime', nullable: true })

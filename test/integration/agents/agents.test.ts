@@ -1,6 +1,8 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
   AgentDocument,
+  AssigneeLastSeenDocument,
+  AssigneeLoadDocument,
   AssignTicketDocument,
   AgentsDocument,
   NodeByIdDocument,
@@ -133,6 +135,22 @@ describe('updateAgent', () => {
     expect((await routed(cast.supervisor, waiting)).assignee).toBeNull();
     await cast.admin.client.data(UpdateAgentDocument, { input: { id: agent.agent!.id, maxConcurrentTickets: 2 } });
     expect((await routed(cast.supervisor, waiting)).assignee?.id).toBe(agent.agent!.id);
+  });
+});
+
+describe('an assignee seen by their customer', () => {
+  it('shows neither their load nor when they were last seen', async () => {
+    const department = uniqueDepartment('private');
+    const agent = await createAgentActor(server, { department });
+    await agent.client.data(SetAgentStatusDocument, { status: 'AVAILABLE' });
+    const ticketId = await openTicket(cast.customerA, { department });
+
+    expect((await cast.customerA.client.data(AssigneeLastSeenDocument, { id: ticketId })).ticket!.assignee).toEqual({ id: agent.agent!.id, lastSeenAt: null });
+    const load = await cast.customerA.client.request(AssigneeLoadDocument, { id: ticketId });
+    expect(load.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+    expect((await cast.supervisor.client.data(AssigneeLastSeenDocument, { id: ticketId })).ticket!.assignee!.lastSeenAt).not.toBeNull();
+    expect((await cast.supervisor.client.data(AssigneeLoadDocument, { id: ticketId })).ticket!.assignee!.activeTicketCount).toBe(1);
   });
 });
 
