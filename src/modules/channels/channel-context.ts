@@ -14,6 +14,10 @@ import type { Role } from '../../shared/roles';
  * lives only as long as this one unit of work.
  */
 export function channelContext(app: AppServices, actor: { id: string; role: Role } | null, source: string): RequestContext {
-  const viewer: Viewer | null = actor ? { userId: actor.id, role: actor.role, sessionId: `channel:${source}`, expiresAt: Number.MAX_SAFE_INTEGER } : null;
-  return createRequestContext(app, viewer, `${source}-${randomUUID()}`);
+  return createRequestContext(app, actor ? channelViewer(actor, source) : null, `${source}-${randomUUID()}`);
+}
+
+/** The viewer of `channelContext`, for services that take a viewer rather than a context. */
+export function channelViewer(actor: { id: string; role: Role }, source: string): Viewer {
+  return { userId: actor.id, role: actor.role, sessionId: `channel:${source}`, expiresAt: Number.MAX_SAFE_INTEGER };
 }

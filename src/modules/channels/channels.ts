@@ -45,7 +45,7 @@ export function createChannels(app: AppServices, databaseUrl: string): Channels 
   ];
   if (config.messenger) {
     const graph = new GraphApi(config.messenger);
-    handlers.push(messengerInboundHandler(app, graph) as JobHandler<never>, messengerOutboundHandler(app, graph) as JobHandler<never>);
+    handlers.push(messengerInboundHandler(app, graph, storage) as JobHandler<never>, messengerOutboundHandler(app, graph) as JobHandler<never>);
   }
   const mailer = config.mail.smtpUrl ? new Mailer(config.mail.smtpUrl, config.mail.from) : undefined;
   if (mailer) {

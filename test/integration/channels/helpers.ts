@@ -94,6 +94,8 @@ export interface GraphCall {
  */
 export class GraphStandIn {
   readonly calls: GraphCall[] = [];
+  /** What Meta's CDN serves for attachments customers send: path → bytes. */
+  readonly files = new Map<string, Buffer>();
   private failures: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   private server?: Server;
   url = '';
@@ -102,6 +104,12 @@ export class GraphStandIn {
     this.server = createServer(async (req, res) => {
       const body = await readBody(req);
       const path = (req.url ?? '').split('?')[0];
+      const file = this.files.get(path);
+      if (req.method === 'GET' && path.startsWith('/cdn/')) {
+        res.statusCode = file ? 200 : 404;
+        res.end(file ?? '');
+        return;
+      }
       if (req.method === 'GET') {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ first_name: 'Mia', last_name: 'Messenger', id: path.slice(1) }));
@@ -122,6 +130,12 @@ export class GraphStandIn {
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v21.0`;
     return this;
+  }
+
+  /** A file as Meta's CDN would link it in a webhook. */
+  cdnFile(name: string, bytes: Buffer): string {
+    this.files.set(`/cdn/${name}`, bytes);
+    return `${new URL(this.url).origin}/cdn/${name}?_nc_oc=signature`;
   }
 
   /** The next `times` Send API calls answer `status` with a Graph error body. */
@@ -164,8 +178,9 @@ export function signedDelivery(payload: unknown, secret = MESSENGER.appSecret): 
   return { body, signature: `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
 }
 
-export function textEvent(psid: string, mid: string, text: string) {
-  return { object: 'page', entry: [{ id: 'PAGE_ID', time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: 'PAGE_ID' }, timestamp: Date.now(), message: { mid, text } }] }] };
+export function textEvent(psid: string, mid: string, text: string, attachments?: { type: string; payload: { url: string } }[]) {
+  const message = { mid, ...(text ? { text } : {}), ...(attachments ? { attachments } : {}) };
+  return { object: 'page', entry: [{ id: 'PAGE_ID', time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: 'PAGE_ID' }, timestamp: Date.now(), message }] }] };
 }
 
 export async function deliver(server: TestServer, payload: unknown, signature?: string | null): Promise<Response> {

@@ -8,7 +8,7 @@ import { AgentStatus } from '../../../src/modules/agents/agent-status';
 import { createAgentActor, createCast, type Actor, type Cast } from '../../support/factories';
 import { startTestServer, type TestServer } from '../../support/server';
 import { waitFor } from '../../support/ws-client';
-import { deliver, FAST_JOBS, GraphStandIn, MESSENGER, messengerEnv, origin, pendingJobs, signedDelivery, textEvent, uploaded } from './helpers';
+import { deliver, download, FAST_JOBS, GraphStandIn, HTML, MESSENGER, messengerEnv, origin, pendingJobs, PNG, signedDelivery, textEvent, uploaded } from './helpers';
 
 const PUBLIC_URL = 'https://parley.example.test';
 
@@ -174,6 +174,37 @@ describe('inbound messages', () => {
     expect((await deliver(server, receipt)).status).toBe(200);
     expect(await pendingJobs(server, RECEIVE_MESSENGER_MESSAGE)).toBe(before);
     expect(await em().findOne(User, { messengerPsid: psid })).toBeNull();
+  });
+
+  it('keeps a photo the customer sends: an IMAGE message with the file stored, sniffed and downloadable', async () => {
+    const psid = newPsid();
+    const url = graph.cdnFile(`photo-${psid}.jpg`, PNG);
+    await deliver(server, textEvent(psid, newMid(), '', [{ type: 'image', payload: { url } }]));
+    const ticket = await ticketOf(psid);
+    const [message] = await waitFor(async () => {
+      const found = await customerMessages(ticket.id);
+      return found.length ? found : null;
+    });
+    expect(message).toMatchObject({ kind: 'IMAGE', body: '(sent an image on Messenger)' });
+    expect(message.attachments).toEqual([expect.objectContaining({ filename: `photo-${psid}.jpg`, mimeType: 'image/png', size: PNG.length })]);
+    const link = new URL(message.attachments[0].url);
+    expect((await download(server, `${link.pathname}${link.search}`)).status).toBe(200);
+  });
+
+  it('mentions what it cannot keep (a refused type, a dead link) and keeps the rest of the message', async () => {
+    const psid = newPsid();
+    const video = graph.cdnFile(`clip-${psid}.mp4`, HTML);
+    const gone = `${new URL(graph.url).origin}/cdn/expired-${psid}.png`;
+    await deliver(server, textEvent(psid, newMid(), 'Look at this', [{ type: 'video', payload: { url: video } }, { type: 'image', payload: { url: gone } }]));
+    const ticket = await ticketOf(psid);
+    const [message] = await waitFor(async () => {
+      const found = await customerMessages(ticket.id);
+      return found.length ? found : null;
+    });
+    expect(message.kind).toBe('TEXT');
+    expect(message.body).toBe(
+      ['Look at this', '[A video sent on Messenger was not kept: Parley does not accept its type.]', '[An image sent on Messenger was not kept: Meta no longer serves it (404).]'].join('\n'),
+    );
   });
 
   it('lands in the same queue as web tickets: routed to an available agent, staff notified', async () => {
