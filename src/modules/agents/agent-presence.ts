@@ -122,10 +122,7 @@ export class AgentPresence implements SocketListener {
 
   static create(app: AppServices): AgentPresence {
     const timings = presenceTimings(app.config.presenceGraceSeconds);
-    const redis = app.pubsub.redis;
-    const database = createHash('sha256').update(String(app.orm.config.get('clientUrl'))).digest('hex').slice(0, 12);
-    const store = redis ? new RedisPresenceStore(redis, randomUUID(), database, timings.ttlMs) : new MemoryPresenceStore();
-    const presence = new AgentPresence(app, store, timings);
+    const presence = new AgentPresence(app, presenceStore(app, randomUUID(), timings), timings);
     registerAgentPresence(app, presence);
     onRoutingRetryRequested(app, () => presence.requestRoutingRetry());
     presence.start();
@@ -307,6 +304,17 @@ export class AgentPresence implements SocketListener {
       .finally(() => this.running.delete(job));
     this.running.set(job, run);
   }
+}
+
+/**
+ * The store an instance (`instanceId`) of `app` keeps presence in: Redis when configured, with the
+ * plan of checks namespaced by database; memory otherwise.
+ */
+export function presenceStore(app: AppServices, instanceId: string, timings: PresenceTimings): PresenceStore {
+  const redis = app.pubsub.redis;
+  if (!redis) return new MemoryPresenceStore();
+  const database = createHash('sha256').update(String(app.orm.config.get('clientUrl'))).digest('hex').slice(0, 12);
+  return new RedisPresenceStore(redis, instanceId, database, timings.ttlMs);
 }
 
 /** Each app instance gets its own presence when its real-time layer starts (see agents/index.ts). */

@@ -1,4 +1,5 @@
 import { AgentDocument, OnAgentStatusChangedDocument, SetAgentStatusDocument } from '../../__generated__/graphql';
+import { presenceStore, presenceTimings } from '../../../src/modules/agents/agent-presence';
 import { createAgentActor, createCustomer, createSupervisor, type Actor } from '../../support/factories';
 import { startTestServer, type TestServer } from '../../support/server';
 import { connectWs, disposeWsClients, waitFor } from '../../support/ws-client';
@@ -110,4 +111,31 @@ it('follows an agent moving between instances, and only their last socket closin
 
   await onB.dispose();
   await waitFor(statusIs(agent, 'OFFLINE'), 5000, 'presence to take the agent OFFLINE');
+});
+
+it('takes an agent OFFLINE once the instance that held their socket stops vouching for it (a crash)', async () => {
+  const agent = await createAgentActor(a);
+  await agent.client.data(SetAgentStatusDocument, { status: 'AVAILABLE' });
+  // The test plays an instance that holds the agent's socket: it vouches and plans the check on
+  // every heartbeat, as AgentPresence does, for twice the grace period; then it crashes.
+  const timings = presenceTimings(1);
+  const crashed = presenceStore(a.app.services, 'crashed-instance', timings);
+  const beat = async () => {
+    const now = Date.now();
+    await crashed.vouch([agent.user.id], now);
+    await crashed.schedule([{ userId: agent.user.id, at: now + timings.ttlMs + timings.graceMs }]);
+  };
+  await beat();
+  const heartbeat = setInterval(() => void beat(), timings.heartbeatMs);
+  const until = Date.now() + 2 * timings.graceMs;
+  try {
+    await waitFor(() => Date.now() > until, 5000, 'two grace periods of heartbeats');
+  } finally {
+    clearInterval(heartbeat);
+  }
+  expect((await agentState(agent)).status).toBe('AVAILABLE');
+  const crashedAt = Date.now();
+  await waitFor(statusIs(agent, 'OFFLINE'), 8000, 'presence to notice the crash');
+  // Not before the vouch expired.
+  expect(Date.now() - crashedAt).toBeGreaterThanOrEqual(timings.ttlMs - timings.heartbeatMs);
 });
