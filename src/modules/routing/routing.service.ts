@@ -5,7 +5,7 @@ import { User } from '../accounts/user.entity';
 import { Agent } from '../agents/agent.entity';
 import { appendSystemMessage } from '../messages/message.service';
 import { Ticket } from '../tickets/ticket.entity';
-import { ACTIVE_STATUSES, PRIORITY_RANK, TicketPriority, TicketStatus } from '../tickets/ticket.enums';
+import { ACTIVE_STATUSES, PRIORITY_RANK, TicketEventKind, TicketPriority, TicketStatus } from '../tickets/ticket.enums';
 import type { AfterChangeContext, TicketChanges } from '../tickets/ticket.lifecycle';
 import { changeAssignee, ticketTransaction, type TicketWork } from '../tickets/ticket.service';
 import { requestRoutingRetry } from './routing.retry';
@@ -174,10 +174,16 @@ export async function drainQueue(work: TicketWork, agentIds: readonly string[]):
   return assigned;
 }
 
-/** Tickets that started waiting in this unit of work, plus those a customer's message brought back to the queue. */
+/**
+ * Tickets that started waiting in this unit of work: created or reopened without an agent, and any
+ * other move to OPEN without one (a customer writing on a WAITING_ON_CUSTOMER ticket nobody has,
+ * staff setting one back to OPEN, an unassignment).
+ */
 function ticketsToRoute(changes: TicketChanges): Ticket[] {
-  const reopenedByMessage = changes.messages.filter((message) => message.from === 'CUSTOMER' && !message.internal).map((message) => message.ticket);
-  const tickets = [...new Set([...changes.needsRouting, ...reopenedByMessage])].filter(isWaiting);
+  const movedToOpen = changes.events
+    .filter((event) => event.kind === TicketEventKind.STATUS_CHANGED && event.toStatus === TicketStatus.OPEN)
+    .map((event) => event.ticket.getEntity());
+  const tickets = [...new Set([...changes.needsRouting, ...movedToOpen])].filter(isWaiting);
   return tickets.sort((a, b) =>
     compareQueued(
       { id: a.id, priorityRank: PRIORITY_RANK[a.priority as TicketPriority], queuedAt: a.queuedAt ?? a.createdAt },

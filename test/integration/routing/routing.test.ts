@@ -144,6 +144,17 @@ describe('capacity freeing up', () => {
     await supervisor.client.data(UpdateTicketStatusDocument, { input: { ticketId: waitingOnCustomer, status: 'WAITING_ON_CUSTOMER' } });
     await cast.customerB.client.data(SendMessageDocument, { input: { ticketId: waitingOnCustomer, body: 'Any news?' } });
     expect(await routed(supervisor, waitingOnCustomer)).toMatchObject({ status: 'OPEN', queuePosition: 1 });
+
+  });
+
+  it('routes a ticket staff set back to OPEN without an agent', async () => {
+    const department = uniqueDepartment('back');
+    const ticketId = await openTicket(cast.customerA, { department });
+    await supervisor.client.data(UpdateTicketStatusDocument, { input: { ticketId, status: 'WAITING_ON_CUSTOMER' } });
+    // Appears straight in the database: no routing event of its own.
+    const agent = await availableAgent(server, { department });
+    await supervisor.client.data(UpdateTicketStatusDocument, { input: { ticketId, status: 'OPEN' } });
+    expect((await routed(supervisor, ticketId)).assignee?.id).toBe(agent.agent!.id);
   });
 });
 
