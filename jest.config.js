@@ -12,6 +12,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30_000,
-  // Two cores: two workers keep both busy without thrashing PostgreSQL.
-  maxWorkers: process.env.CI ? 2 : '50%',
+  // Two workers keep two cores busy (tests mostly wait on PostgreSQL) without thrashing it.
+  maxWorkers: 2,
 };

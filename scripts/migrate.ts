@@ -6,7 +6,9 @@ import { ormOptions } from '../src/infra/orm-options';
 async function main() {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is required');
-  const orm = await MikroORM.init(ormOptions(url, { poolMax: 2 }));
+  const options = ormOptions(url, { poolMax: 2 });
+  // Quiet for the test harness; `npm run migrate` prints a one-line summary instead.
+  const orm = await MikroORM.init({ ...options, migrations: { ...options.migrations, silent: true } });
   try {
     const executed = await orm.getMigrator().up();
     if (!process.env.QUIET) console.log(`applied ${executed.length} migration(s)`);

@@ -85,7 +85,8 @@ export function toClientError(
       extensions: withRequestId({ code: inputProblem ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED' }),
     });
   }
-  options.logger?.error({ err: original, requestId: options.requestId, path: location.path }, 'unexpected error');
+  // The request's child logger already carries its requestId.
+  options.logger?.error({ err: original, path: location.path }, 'unexpected error');
   return new GraphQLError('Internal server error.', {
     ...location,
     extensions: withRequestId({ code: 'INTERNAL_SERVER_ERROR' }),
