@@ -97,6 +97,9 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
         ctx.extra.parley = state;
         const viewer = await authenticate(services, authorizationFrom(ctx.connectionParams));
         if (viewer === 'invalid') return false; // graphql-ws closes with 4403 Forbidden
+        // Closed while the token was checked (e.g. a subscribe before the ack: 4401). onClose has run
+        // already, so a session guard or presence set up now would never be undone.
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
         state.viewer = viewer;
         if (viewer) state.cleanups.push(guardSession(services, ctx.extra.socket, viewer), realtime.socketSignedIn(viewer));
         return true;
