@@ -305,8 +305,9 @@ describe('abandoned uploads', () => {
     const files = filesOnDisk().length;
 
     await server.app.services.orm.em.fork().transactional((em) => enqueueJob(em as EntityManager, { kind: SWEEP_UPLOADS, payload: {} }));
-    await waitFor(async () => (await connection.execute('select 1 from attachments where id = ?', [abandoned])).length === 0);
-    expect(filesOnDisk()).toHaveLength(files - 1);
+    // Rows go first, then their bytes.
+    await waitFor(async () => (await connection.execute('select 1 from attachments where id = ?', [abandoned])).length === 0 && filesOnDisk().length === files - 1);
+    expect(filesOnDisk()).not.toContain(abandoned);
     expect((await byTokenOf(cast.customerA, sent)).status).toBe(200);
     expect((await byTokenOf(cast.customerA, recent)).status).toBe(200);
   });
