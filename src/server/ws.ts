@@ -84,8 +84,9 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
     errors.map((error) =>
       security.formatError(error, {
         requestId: requestIdOf(ctx, id),
-        // Writes failing on a socket already dropped are no news worth an error log.
-        logger: ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? logger : undefined,
+        // Writes failing on a socket already dropped are no news worth an error log. The line
+        // carries the operation's request id, as the client's error does.
+        logger: ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? logger.child({ requestId: requestIdOf(ctx, id) }) : undefined,
       }),
     );
 
