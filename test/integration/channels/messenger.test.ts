@@ -280,11 +280,11 @@ describe('replies to Messenger', () => {
     const psid = newPsid();
     const ticket = await conversationWith(psid);
     await waitFor(async () => (await pendingJobs(server, SEND_MESSENGER_MESSAGE)) === 0);
-    graph.fail(1, 429, { message: 'Too many calls', code: 613 }, { 'retry-after': '2' });
+    graph.fail(1, 429, { message: 'Too many calls', code: 613 }, { 'retry-after': '3' });
     const message = await reply(ticket.id, 'Oops, wrong customer');
     await waitFor(() => graph.sendsTo(psid).some((call) => call.body.message?.text === 'Oops, wrong customer'));
     await cast.agent.client.data(DeleteMessageDocument, { id: message.id });
-    await waitFor(async () => (await deliveryState(ticket.id, message.id)) === 'CANCELLED', 5_000);
+    await waitFor(async () => (await deliveryState(ticket.id, message.id)) === 'CANCELLED', 8_000);
     expect(graph.sendsTo(psid).filter((call) => call.body.message?.text === 'Oops, wrong customer')).toHaveLength(1);
   });
 
