@@ -1,0 +1,188 @@
+/**
+ * Preloaded into every server the benchmark starts (`node --expose-gc -r bench/lib/probe.cjs …`):
+ * Parley, the floors and the peers alike, so each is measured the same way and none of them
+ * carries benchmark code. It answers the runner over the IPC channel:
+ *
+ *   { probe: 'reset' }            zero the counters below
+ *   { probe: 'stats', gc: true }  SQL statements since the reset, CPU since the reset, event-loop
+ *                                 delay, memory (after a full GC when asked)
+ *   { probe: 'capture', on }      record each statement's text, values and timing (dashboard replay)
+ *   { probe: 'attribute', on }    count statements per HTTP request (in the request's async context),
+ *                                 apart from background work; off returns the counts
+ *   { probe: 'profile', on, file } start / stop a V8 CPU profile written to `file`
+ *
+ * Statements are counted at `pg`'s Client#query, which every driver here goes through (knex for
+ * MikroORM, the floors' pools, PostGraphile's adaptor), so BEGIN and COMMIT count too.
+ */
+'use strict';
+const path = require('node:path');
+const fs = require('node:fs');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+
+const { AsyncLocalStorage } = require('node:async_hooks');
+const http = require('node:http');
+
+const patched = new Set();
+let statements = 0;
+/** While attributing: statements of each HTTP request, counted in the request's async context. */
+let attribution = null;
+const requestScope = new AsyncLocalStorage();
+let capture = null;
+let inFlight = 0;
+
+/** Patches the `pg` a server will load: resolved from PROBE_PG_FROM (its folder), else ours. */
+function patchPg() {
+  const from = process.env.PROBE_PG_FROM || process.cwd();
+  let file;
+  try {
+    file = require.resolve('pg/lib/client', { paths: [from] });
+  } catch {
+    return;
+  }
+  if (patched.has(file)) return;
+  patched.add(file);
+  const Client = require(file);
+  const query = Client.prototype.query;
+  Client.prototype.query = function probedQuery(config, values, callback) {
+    statements++;
+    if (attribution) {
+      const store = requestScope.getStore();
+      if (store) store.statements++;
+      else attribution.background++;
+    }
+    if (!capture) return query.call(this, config, values, callback);
+    const text = typeof config === 'string' ? config : config && config.text;
+    const params = Array.isArray(values) ? values : config && config.values;
+    const entry = { text, values: params, startedAt: performance.now(), endedAt: 0, concurrent: inFlight > 0 };
+    capture.push(entry);
+    inFlight++;
+    let ended = false;
+    const done = () => {
+      if (ended) return;
+      ended = true;
+      entry.endedAt = performance.now();
+      inFlight--;
+    };
+    // Callback style (knex passes one): wrap it, so the timing ends with the answer.
+    const wrap = (fn) =>
+      function probedCallback(...args) {
+        done();
+        return fn.apply(this, args);
+      };
+    if (typeof values === 'function') values = wrap(values);
+    else if (typeof callback === 'function') callback = wrap(callback);
+    const result = query.call(this, config, values, callback);
+    if (result && typeof result.then === 'function') result.then(done, done);
+    else if (result && typeof result.on === 'function') {
+      result.on('end', done);
+      result.on('error', done);
+    }
+    return result;
+  };
+}
+patchPg();
+
+// Attribution runs each HTTP request in its own async context (only while asked: AsyncLocalStorage
+// costs something on promise-heavy code, and the timed runs must not pay it).
+const emit = http.Server.prototype.emit;
+http.Server.prototype.emit = function probedEmit(event, req, res) {
+  if (event !== 'request' || !attribution) return emit.apply(this, arguments);
+  const store = { statements: 0 };
+  const recording = attribution;
+  res.once('finish', () => recording.requests.push(store.statements));
+  return requestScope.run(store, () => emit.apply(this, arguments));
+};
+
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+let cpuBase = process.cpuUsage();
+let wallBase = performance.now();
+let session = null;
+
+function memory(gc) {
+  if (gc && typeof global.gc === 'function') {
+    global.gc();
+    global.gc();
+  }
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
+}
+
+function startProfile() {
+  const inspector = require('node:inspector');
+  session = new inspector.Session();
+  session.connect();
+  return new Promise((resolve, reject) =>
+    session.post('Profiler.enable', () => session.post('Profiler.start', (error) => (error ? reject(error) : resolve()))),
+  );
+}
+
+function stopProfile(file) {
+  return new Promise((resolve, reject) => {
+    if (!session) return resolve(null);
+    session.post('Profiler.stop', (error, result) => {
+      if (error) return reject(error);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(result.profile));
+      session.disconnect();
+      session = null;
+      resolve(file);
+    });
+  });
+}
+
+async function answer(message) {
+  switch (message.probe) {
+    case 'reset':
+      statements = 0;
+      cpuBase = process.cpuUsage();
+      wallBase = performance.now();
+      loopDelay.reset();
+      return { ok: true };
+    case 'stats': {
+      const cpu = process.cpuUsage(cpuBase);
+      const wallMs = performance.now() - wallBase;
+      return {
+        statements,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        wallMs,
+        loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+        memory: memory(!!message.gc),
+      };
+    }
+    case 'attribute': {
+      const recorded = attribution;
+      if (message.on) attribution = { requests: [], background: 0 };
+      else {
+        attribution = null;
+        requestScope.disable();
+      }
+      return recorded ? { requests: recorded.requests, background: recorded.background } : { requests: [], background: 0 };
+    }
+    case 'capture': {
+      const recorded = capture;
+      capture = message.on ? [] : null;
+      return { statements: recorded ?? [] };
+    }
+    case 'profile':
+      if (message.on) {
+        await startProfile();
+        return { ok: true };
+      }
+      return { file: await stopProfile(message.file) };
+    default:
+      return { error: `unknown probe command ${message.probe}` };
+  }
+}
+
+if (typeof process.send === 'function') {
+  process.on('message', (message) => {
+    if (!message || typeof message !== 'object' || !message.probe) return;
+    answer(message).then(
+      (result) => process.send({ probeReply: message.id, result }),
+      (error) => process.send({ probeReply: message.id, result: { error: String(error && error.stack ? error.stack : error) } }),
+    );
+  });
+  // The IPC channel must not keep a server alive once it was asked to stop.
+  process.channel && process.channel.unref();
+}

@@ -1,0 +1,70 @@
+/**
+ * Where a V8 CPU profile (the probe's, or `node --cpu-prof`'s) spent its time: self time by
+ * function and by package, and total (inclusive) time by function.
+ *
+ *   node -r @swc-node/register bench/profile-summary.ts bench/.work/profiles/<file>.cpuprofile [top]
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function packageOf(url: string): string {
+  if (!url) return '(native)';
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (match) return match[1];
+  if (url.startsWith('node:')) return 'node';
+  const src = /\/(src\/[^/]+\/[^/]+)/.exec(url);
+  return src ? src[1] : url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+}
+
+function main(): void {
+  const [file, topArg] = process.argv.slice(2);
+  const top = Number(topArg ?? 30);
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+
+  const label = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'} ${packageOf(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
+  const selfByFunction = new Map<string, number>();
+  const selfByPackage = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  for (const [id, time] of self) {
+    const node = byId.get(id)!;
+    selfByFunction.set(label(node), (selfByFunction.get(label(node)) ?? 0) + time);
+    const pkg = packageOf(node.callFrame.url);
+    selfByPackage.set(pkg, (selfByPackage.get(pkg) ?? 0) + time);
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const name = label(byId.get(cur)!);
+      if (seen.has(name)) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + time);
+    }
+  }
+  const print = (title: string, map: Map<string, number>) => {
+    console.log(`\n${title}`);
+    for (const [name, time] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+      console.log(`${((time / total) * 100).toFixed(1).padStart(6)}%  ${(time / 1000).toFixed(0).padStart(7)} ms  ${name}`);
+    }
+  };
+  console.log(`total sampled: ${(total / 1000).toFixed(0)} ms`);
+  print('self time by package', selfByPackage);
+  print('self time by function', selfByFunction);
+  print('inclusive time by function', inclusive);
+}
+
+main();
