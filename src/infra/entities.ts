@@ -10,6 +10,17 @@ import { ReadCursor } from '../modules/messages/read-cursor.entity';
 import { Notification } from '../modules/notifications/notification.entity';
 import { TicketEvent } from '../modules/tickets/ticket-event.entity';
 import { Ticket, TicketNumberSequence } from '../modules/tickets/ticket.entity';
+import {
+  LiveChartParticipant,
+  TicketAgentStatsHourly,
+  TicketCategoryStatsHourly,
+  TicketStatsDelta,
+  TicketStatsHourly,
+  TicketStatsMeasures,
+} from '../modules/dashboard/ticket-stats.entity';
+// Indexes that the dashboard and the SLA job declare on the tickets table.
+import '../modules/dashboard/dashboard.indexes';
+import '../modules/sla/sla.indexes';
 import { Job } from './outbox/job.entity';
 
 /** Every entity, listed once: the ORM, the migration CLI and the tests discover from here. */
@@ -32,5 +43,11 @@ export const entities = [
   Faq,
   FaqVote,
   FaqView,
+  TicketStatsMeasures,
+  TicketStatsHourly,
+  TicketAgentStatsHourly,
+  TicketCategoryStatsHourly,
+  TicketStatsDelta,
+  LiveChartParticipant,
   Job,
 ];
