@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { securityEnvShape, securityProblems, securitySettings, type SecuritySettings } from './server/security/settings';
+import { slaEnvShape, slaProblems, slaSettings, type SlaSettings } from './modules/sla/sla.settings';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be one of true, false, 1, 0, yes, no' })
@@ -53,10 +54,13 @@ const envSchema = z
     JOBS_RETRY_BASE_MS: integerFromEnv(1, 3_600_000).default(5000),
     JOBS_RETRY_MAX_MS: integerFromEnv(1, 86_400_000).default(3_600_000),
     JOBS_LEASE_MS: integerFromEnv(1000, 3_600_000).default(300_000),
+    // SLA targets and the breach job.
+    ...slaEnvShape,
   })
   .superRefine((env, ctx) => {
     for (const issue of crossFieldIssues(env)) ctx.addIssue({ code: 'custom', ...issue });
     for (const { path, message } of securityProblems(securitySettings(env, env.NODE_ENV))) ctx.addIssue({ code: 'custom', path: [path], message });
+    for (const { path, message } of slaProblems(env)) ctx.addIssue({ code: 'custom', path: [path], message });
   });
 
 /**
@@ -115,6 +119,7 @@ export interface Config {
   autoAckDelayMs: number;
   /** The durable job worker (outboxes, scheduled work); timings are short in tests. */
   jobs: { worker: boolean; pollIntervalMs: number; concurrency: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number; leaseMs: number };
+  sla: SlaSettings;
 }
 
 export class ConfigError extends Error {}
@@ -172,5 +177,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retryMaxMs: env.JOBS_RETRY_MAX_MS,
       leaseMs: env.JOBS_LEASE_MS,
     },
+    sla: slaSettings(env),
   };
 }

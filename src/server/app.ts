@@ -21,6 +21,7 @@ import { createSecurity } from './security';
 import { validationRulesFor } from './validation-rules';
 import { createWebSocketServer, type WebSocketServerHandle } from './ws';
 import type { RealtimeLimits } from '../modules/realtime/realtime.limits';
+import { startSla } from '../modules/sla';
 import { createChannels } from '../modules/channels';
 
 /** A probe must get its answer quickly: a dependency that stalls longer counts as unavailable. */
@@ -68,6 +69,8 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   const services = createAppServices(config, orm, pubsub, logger, options.realtime);
   await bootstrapAdmin(services);
   const channels = createChannels(services, options.databaseUrl);
+  // SLA planning, and the breach job on whichever instance leads it.
+  const sla = startSla(services);
 
   const schema = await getSchema();
   const app = express();
@@ -175,6 +178,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
       closing ??= (async () => {
         await apollo.stop();
         await channels.stop();
+        await sla.stop();
         await security.close();
         await services.realtime.close();
         if (!options.pubsub) await pubsub.close();

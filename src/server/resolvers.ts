@@ -8,6 +8,7 @@ import { notificationResolvers } from '../modules/notifications';
 import { realtimeResolvers } from '../modules/realtime';
 import { routingResolvers } from '../modules/routing';
 import { ticketResolvers } from '../modules/tickets';
+import { slaResolvers } from '../modules/sla';
 import { nodeResolvers } from '../shared/node.resolver';
 
 /** Every module's resolvers; each module's index.ts says which it has. */
@@ -22,4 +23,5 @@ export const resolvers = [
   ...routingResolvers,
   ...notificationResolvers,
   ...channelResolvers,
+  ...slaResolvers,
 ] as unknown as NonEmptyArray<Function>;
