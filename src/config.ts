@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { securityEnvShape, securityProblems, securitySettings, type SecuritySettings } from './server/security/settings';
+import { dashboardEnvShape, dashboardSettings, type DashboardSettings } from './modules/dashboard/dashboard.settings';
 import { slaEnvShape, slaProblems, slaSettings, type SlaSettings } from './modules/sla/sla.settings';
 
 const booleanFromEnv = z
@@ -54,8 +55,9 @@ const envSchema = z
     JOBS_RETRY_BASE_MS: integerFromEnv(1, 3_600_000).default(5000),
     JOBS_RETRY_MAX_MS: integerFromEnv(1, 86_400_000).default(3_600_000),
     JOBS_LEASE_MS: integerFromEnv(1000, 3_600_000).default(300_000),
-    // SLA targets and the breach job.
+    // SLA targets and the breach job; the dashboard's time zone and push rate.
     ...slaEnvShape,
+    ...dashboardEnvShape,
   })
   .superRefine((env, ctx) => {
     for (const issue of crossFieldIssues(env)) ctx.addIssue({ code: 'custom', ...issue });
@@ -120,6 +122,7 @@ export interface Config {
   /** The durable job worker (outboxes, scheduled work); timings are short in tests. */
   jobs: { worker: boolean; pollIntervalMs: number; concurrency: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number; leaseMs: number };
   sla: SlaSettings;
+  dashboard: DashboardSettings;
 }
 
 export class ConfigError extends Error {}
@@ -178,5 +181,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: env.JOBS_LEASE_MS,
     },
     sla: slaSettings(env),
+    dashboard: dashboardSettings(env),
   };
 }

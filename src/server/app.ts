@@ -21,6 +21,7 @@ import { createSecurity } from './security';
 import { validationRulesFor } from './validation-rules';
 import { createWebSocketServer, type WebSocketServerHandle } from './ws';
 import type { RealtimeLimits } from '../modules/realtime/realtime.limits';
+import { startDashboard } from '../modules/dashboard';
 import { startSla } from '../modules/sla';
 import { createChannels } from '../modules/channels';
 
@@ -69,8 +70,9 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   const services = createAppServices(config, orm, pubsub, logger, options.realtime);
   await bootstrapAdmin(services);
   const channels = createChannels(services, options.databaseUrl);
-  // SLA planning, and the breach job on whichever instance leads it.
+  // SLA planning and the breach job; the dashboard's rollup upkeep (each led by one instance).
   const sla = startSla(services);
+  const dashboard = startDashboard(services);
 
   const schema = await getSchema();
   const app = express();
@@ -178,7 +180,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
       closing ??= (async () => {
         await apollo.stop();
         await channels.stop();
-        await sla.stop();
+        await Promise.all([sla.stop(), dashboard.stop()]);
         await security.close();
         await services.realtime.close();
         if (!options.pubsub) await pubsub.close();

@@ -8,6 +8,7 @@ import { notificationResolvers } from '../modules/notifications';
 import { realtimeResolvers } from '../modules/realtime';
 import { routingResolvers } from '../modules/routing';
 import { ticketResolvers } from '../modules/tickets';
+import { dashboardResolvers } from '../modules/dashboard';
 import { slaResolvers } from '../modules/sla';
 import { nodeResolvers } from '../shared/node.resolver';
 
@@ -24,4 +25,5 @@ export const resolvers = [
   ...notificationResolvers,
   ...channelResolvers,
   ...slaResolvers,
+  ...dashboardResolvers,
 ] as unknown as NonEmptyArray<Function>;

@@ -1,4 +1,4 @@
-import { isAdmin, isStaff, type Viewer } from './viewer';
+import { isAdmin, isStaff, isSupervisorOrAdmin, type Viewer } from './viewer';
 
 /**
  * Every authorization rule, decided here once and named for what it protects. Queries,
@@ -148,4 +148,25 @@ export function canDownloadAttachment(
   if (message.internal && !canSeeInternalNotes(viewer)) return false;
   if (message.deletedAt) return isAdmin(viewer) || message.author?.id === viewer.userId;
   return true;
+}
+
+// ---------------------------------------------------------------- dashboard and SLAs
+
+/** The dashboard, the live chart and dashboardUpdated (volumes, times, SLA health, who is online): staff. */
+export function canSeeSupportStatistics(viewer: Viewer | null): boolean {
+  return isStaff(viewer);
+}
+
+/**
+ * One agent's own figures (agentPerformance, a dashboard filtered by agent): supervisors and admins
+ * see every agent's; an agent sees their own; customers none. `agent` is the agent asked about.
+ */
+export function canSeeAgentStatistics(viewer: Viewer | null, agent: { user: { id: string } }): boolean {
+  if (!isStaff(viewer)) return false;
+  return isSupervisorOrAdmin(viewer) || agent.user.id === viewer!.userId;
+}
+
+/** agentPerformance over the whole team (no agentId): supervisors and admins. */
+export function canSeeTeamPerformance(viewer: Viewer | null): boolean {
+  return isSupervisorOrAdmin(viewer);
 }

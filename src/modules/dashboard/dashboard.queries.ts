@@ -1,0 +1,368 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { slaMissedSql } from '../sla';
+import { splitAtHours, splitForDays, type StatsScope } from './stats-range';
+
+/**
+ * The dashboard's SQL. Every figure is an aggregate: whole hours come from the hourly rollups plus
+ * the deltas not folded into them yet (read in one snapshot, so the sum is exact), and the pieces
+ * of a range that are not whole hours come from the tickets table through the same
+ * `ticket_stats_measures` the triggers use. Nothing here loads an entity.
+ */
+
+/** The rollups' measure columns (the dashboard migration defines them). */
+export const MEASURES = [
+  'created',
+  'status_open',
+  'status_in_progress',
+  'status_waiting',
+  'status_resolved',
+  'status_closed',
+  'priority_low',
+  'priority_normal',
+  'priority_high',
+  'priority_urgent',
+  'first_response_count',
+  'first_response_seconds',
+  'resolution_count',
+  'resolution_seconds',
+  'rating_count',
+  'rating_sum',
+  'sla_count',
+  'sla_met',
+  'sla_missed',
+  'resolved',
+] as const;
+
+export type Measure = (typeof MEASURES)[number];
+export type Measures = Record<Measure, number>;
+
+const FLOATS = new Set<Measure>(['first_response_seconds', 'resolution_seconds']);
+const columns = (alias: string) => MEASURES.map((m) => `${alias}.${m}`).join(', ');
+const sums = MEASURES.map((m) => `sum(x.${m})::${FLOATS.has(m) ? 'float8' : 'int'} as ${m}`).join(', ');
+
+export function emptyMeasures(): Measures {
+  return Object.fromEntries(MEASURES.map((m) => [m, 0])) as Measures;
+}
+
+export function addMeasures(into: Measures, row: Partial<Measures>): Measures {
+  for (const m of MEASURES) into[m] += Number(row[m] ?? 0);
+  return into;
+}
+
+/**
+ * A timestamp as ms since the epoch: MikroORM has node-pg hand timestamps over as text, which
+ * Date can not be trusted to parse.
+ */
+const epochMs = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
+
+/**
+ * One statement of the statistics. JIT is off for it: the statements are small, but the planner,
+ * unable to size ranges bound at run time (and ticket_stats_measures' rows), can estimate them big
+ * enough to spend seconds compiling them.
+ */
+async function read<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  return em.transactional(async (tx) => {
+    const connection = tx.getConnection();
+    await connection.execute('set local jit = off', [], 'run', tx.getTransactionContext());
+    return connection.execute<T[]>(sql, params, 'all', tx.getTransactionContext());
+  });
+}
+
+/** A PostgreSQL array literal: knex would expand a JS array into a list of bindings. */
+const timestamps = (values: Date[]) => `{${values.map((value) => value.toISOString()).join(',')}}`;
+
+interface Filters {
+  sql: string;
+  params: unknown[];
+}
+
+/** `and department = ? and assignee_id = ?` for the scope, over `alias`'s key columns ('' is "none"). */
+function keyFilters(scope: Pick<StatsScope, 'department' | 'agentId'>, alias: string): Filters {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (scope.department) {
+    parts.push(`and ${alias}.department = ?`);
+    params.push(scope.department);
+  }
+  if (scope.agentId) {
+    parts.push(`and ${alias}.assignee_id = ?`);
+    params.push(scope.agentId);
+  }
+  return { sql: parts.join(' '), params };
+}
+
+/**
+ * Tickets' contributions inside the `edges` ranges (bound as two timestamp arrays): the creation
+ * row of tickets created there, the resolution row of tickets resolved there.
+ */
+const EDGE_MEASURES = `
+  select m.* from unnest(?::timestamptz[], ?::timestamptz[]) e(s, e)
+  cross join lateral (
+    select m.* from tickets t cross join lateral ticket_stats_measures(t, 1) m
+     where t.created_at >= e.s and t.created_at < e.e and m.created <> 0
+    union all
+    select m.* from tickets t cross join lateral ticket_stats_measures(t, 1) m
+     where t.resolved_at >= e.s and t.resolved_at < e.e and m.resolved <> 0
+  ) m`;
+
+export interface DayDepartmentRow extends Measures {
+  day: string;
+  department: string;
+}
+
+/**
+ * Measures of the scope per (local day, department): see `splitForDays` for which hours come from
+ * the rollups and which from the tickets table.
+ */
+export async function measuresByDayAndDepartment(em: EntityManager, scope: StatsScope): Promise<DayDepartmentRow[]> {
+  const { hours, edges, cut } = splitForDays(scope);
+  const span = hours ?? { from: scope.from, to: scope.from };
+  const rollup = scope.agentId ? 'ticket_agent_stats_hourly' : 'ticket_stats_hourly';
+  const rolledFilters = keyFilters(scope, 'r');
+  const deltaFilters = keyFilters(scope, 'd');
+  const edgeFilters = keyFilters(scope, 'm');
+  const sql = `
+    select to_char((x.at at time zone ?)::date, 'YYYY-MM-DD') as day, x.department, ${sums}
+    from (
+      select r.hour as at, r.department, ${columns('r')} from ${rollup} r
+       where r.hour >= ? and r.hour < ? and not (r.hour = any(?::timestamptz[])) ${rolledFilters.sql}
+      union all
+      select d.hour, d.department, ${columns('d')} from ticket_stats_deltas d
+       where d.hour >= ? and d.hour < ? and not (d.hour = any(?::timestamptz[])) ${deltaFilters.sql}
+      union all
+      select m.at, m.department, ${columns('m')} from (${EDGE_MEASURES}) m where true ${edgeFilters.sql}
+    ) x
+    group by 1, 2`;
+  return read<DayDepartmentRow>(em, sql, [
+    scope.timeZone,
+    span.from,
+    span.to,
+    timestamps(cut),
+    ...rolledFilters.params,
+    span.from,
+    span.to,
+    timestamps(cut),
+    ...deltaFilters.params,
+    timestamps(edges.map((edge) => edge.from)),
+    timestamps(edges.map((edge) => edge.to)),
+    ...edgeFilters.params,
+  ]);
+}
+
+/** Measures of [from, to) summed over the scope's department and agent, without per-day grouping. */
+export async function measuresBetween(em: EntityManager, scope: Pick<StatsScope, 'department' | 'agentId'>, from: Date, to: Date): Promise<Measures> {
+  const { hours, edges } = splitAtHours(from, to);
+  const span = hours ?? { from, to: from };
+  const rollup = scope.agentId ? 'ticket_agent_stats_hourly' : 'ticket_stats_hourly';
+  const rolledFilters = keyFilters(scope, 'r');
+  const deltaFilters = keyFilters(scope, 'd');
+  const edgeFilters = keyFilters(scope, 'm');
+  const [row] = await read<Measures>(
+    em,
+    `select ${sums} from (
+       select ${columns('r')} from ${rollup} r where r.hour >= ? and r.hour < ? ${rolledFilters.sql}
+       union all
+       select ${columns('d')} from ticket_stats_deltas d where d.hour >= ? and d.hour < ? ${deltaFilters.sql}
+       union all
+       select ${columns('m')} from (${EDGE_MEASURES}) m where true ${edgeFilters.sql}
+     ) x`,
+    [
+      span.from,
+      span.to,
+      ...rolledFilters.params,
+      span.from,
+      span.to,
+      ...deltaFilters.params,
+      timestamps(edges.map((edge) => edge.from)),
+      timestamps(edges.map((edge) => edge.to)),
+      ...edgeFilters.params,
+    ],
+  );
+  return addMeasures(emptyMeasures(), row ?? {});
+}
+
+export interface AgentRow extends Measures {
+  assignee_id: string;
+}
+
+/** Measures of the scope per assignee (unassigned tickets left out). */
+export async function measuresByAgent(em: EntityManager, scope: StatsScope): Promise<AgentRow[]> {
+  const { hours, edges } = splitAtHours(scope.from, scope.to);
+  const span = hours ?? { from: scope.from, to: scope.from };
+  const rolledFilters = keyFilters(scope, 'r');
+  const deltaFilters = keyFilters(scope, 'd');
+  const edgeFilters = keyFilters(scope, 'm');
+  return read<AgentRow>(
+    em,
+    `select x.assignee_id, ${sums} from (
+       select r.assignee_id, ${columns('r')} from ticket_agent_stats_hourly r
+        where r.hour >= ? and r.hour < ? and r.assignee_id <> '' ${rolledFilters.sql}
+       union all
+       select d.assignee_id, ${columns('d')} from ticket_stats_deltas d
+        where d.hour >= ? and d.hour < ? and d.assignee_id <> '' ${deltaFilters.sql}
+       union all
+       select m.assignee_id, ${columns('m')} from (${EDGE_MEASURES}) m where m.assignee_id <> '' ${edgeFilters.sql}
+     ) x
+     group by 1`,
+    [
+      span.from,
+      span.to,
+      ...rolledFilters.params,
+      span.from,
+      span.to,
+      ...deltaFilters.params,
+      timestamps(edges.map((edge) => edge.from)),
+      timestamps(edges.map((edge) => edge.to)),
+      ...edgeFilters.params,
+    ],
+  );
+}
+
+/** Tickets created in the scope per category ('' for none). */
+export async function ticketsByCategory(em: EntityManager, scope: StatsScope): Promise<{ category: string; count: number }[]> {
+  if (scope.agentId) {
+    // No rollup is kept per agent and category; one agent's tickets are few enough to count directly.
+    const department = scope.department ? 'and t.department = ?' : '';
+    return read(
+      em,
+      `select coalesce(t.category, '') as category, count(*)::int as count from tickets t
+        where t.assignee_id = ? and t.created_at >= ? and t.created_at < ? ${department}
+        group by 1`,
+      [scope.agentId, scope.from, scope.to, ...(scope.department ? [scope.department] : [])],
+    );
+  }
+  const { hours, edges } = splitAtHours(scope.from, scope.to);
+  const span = hours ?? { from: scope.from, to: scope.from };
+  const department = (column: string) => (scope.department ? `and ${column} = ?` : '');
+  const departmentParam = scope.department ? [scope.department] : [];
+  return read(
+    em,
+    `select x.category, sum(x.created)::int as count from (
+       select r.category, r.created from ticket_category_stats_hourly r where r.hour >= ? and r.hour < ? ${department('r.department')}
+       union all
+       select d.category, d.created from ticket_stats_deltas d where d.hour >= ? and d.hour < ? ${department('d.department')}
+       union all
+       select t.category, 1 from unnest(?::timestamptz[], ?::timestamptz[]) e(s, e)
+         cross join lateral (
+           select coalesce(t.category, '') as category from tickets t
+            where t.created_at >= e.s and t.created_at < e.e ${department('t.department')}
+           offset 0 -- kept apart, so each range is an index scan (flattened, it became a scan of every ticket)
+         ) t
+     ) x
+     group by 1
+     having sum(x.created) <> 0`,
+    [
+      span.from,
+      span.to,
+      ...departmentParam,
+      span.from,
+      span.to,
+      ...departmentParam,
+      timestamps(edges.map((edge) => edge.from)),
+      timestamps(edges.map((edge) => edge.to)),
+      ...departmentParam,
+    ],
+  );
+}
+
+/**
+ * Tickets of the scope whose running clock is past a due date and that the breach job has not
+ * marked yet (the rollups count a miss once it can no longer change; this adds the ones the clock
+ * alone decides). Read through the breach job's partial indexes, so it stays small.
+ */
+export async function overdueUnmarked(em: EntityManager, scope: StatsScope, now: Date): Promise<number> {
+  const filters = [scope.department ? 'and t.department = ?' : '', scope.agentId ? 'and t.assignee_id = ?' : ''].join(' ');
+  const filterParams = [...(scope.department ? [scope.department] : []), ...(scope.agentId ? [scope.agentId] : [])];
+  // Each branch reads one partial index and filters what it found; no join to the whole table.
+  const branch = (clock: string) => `select t.id from tickets t
+     where ${clock} and t.status in ('OPEN', 'IN_PROGRESS', 'WAITING_ON_CUSTOMER')
+       and t.created_at >= ? and t.created_at < ? ${filters}
+       and not coalesce(${slaMissedSql('t', 'null::timestamptz')}, false)`;
+  const [row] = await read<{ count: number }>(
+    em,
+    `select count(*)::int as count from (
+       ${branch('t.sla_breached_at is null and t.first_response_at is null and t.first_response_due_at < ?')}
+       union
+       ${branch('t.sla_breached_at is null and t.sla_paused_at is null and t.resolution_due_at < ?')}
+     ) overdue`,
+    [now, scope.from, scope.to, ...filterParams, now, scope.from, scope.to, ...filterParams],
+  );
+  return row?.count ?? 0;
+}
+
+/** Active agents of the scope, and how many of them are not OFFLINE. */
+export async function agentCounts(em: EntityManager, scope: Pick<StatsScope, 'department' | 'agentId'>): Promise<{ online: number; total: number }> {
+  const filters = [scope.department ? 'and a.department = ?' : '', scope.agentId ? 'and a.id = ?' : ''].join(' ');
+  const [row] = await em.getConnection().execute<{ online: number; total: number }[]>(
+    `select count(*) filter (where a.status <> 'OFFLINE')::int as online, count(*)::int as total from agents a where a.active ${filters}`,
+    [...(scope.department ? [scope.department] : []), ...(scope.agentId ? [scope.agentId] : [])],
+  );
+  return row ?? { online: 0, total: 0 };
+}
+
+// ---------------------------------------------------------------- live chart
+
+/** Tickets resolved per hour over [from, to): whole hours from the rollups, the rest from the tickets table. */
+export async function resolvedPerHour(em: EntityManager, from: Date, to: Date): Promise<Map<number, number>> {
+  const { hours, edges } = splitAtHours(from, to);
+  const span = hours ?? { from, to: from };
+  const rows = await read<{ hour: number; resolved: number }>(
+    em,
+    `select ${epochMs('x.hour')} as hour, sum(x.resolved)::int as resolved from (
+       select hour, resolved from ticket_stats_hourly where hour >= ? and hour < ? and resolved <> 0
+       union all
+       select hour, resolved from ticket_stats_deltas where hour >= ? and hour < ? and resolved <> 0
+       union all
+       select t.hour, 1 from unnest(?::timestamptz[], ?::timestamptz[]) e(s, e)
+         cross join lateral (
+           select date_trunc('hour', t.resolved_at, 'UTC') as hour from tickets t where t.resolved_at >= e.s and t.resolved_at < e.e
+           offset 0 -- kept apart, so each range is an index scan
+         ) t
+     ) x group by x.hour`,
+    [span.from, span.to, span.from, span.to, timestamps(edges.map((edge) => edge.from)), timestamps(edges.map((edge) => edge.to))],
+  );
+  return new Map(rows.map((row) => [row.hour, row.resolved]));
+}
+
+export interface ParticipantCounts {
+  /** Start of the hour, in ms since the epoch. */
+  hour: number;
+  customers: number;
+  support: number;
+}
+
+/**
+ * Per hour of [from, to) (whole hours): distinct customers who opened a ticket or wrote, distinct
+ * agents who replied, from the participants the triggers record (one row per person and hour).
+ */
+export async function participantsPerHour(em: EntityManager, from: Date, to: Date): Promise<ParticipantCounts[]> {
+  return read<ParticipantCounts>(
+    em,
+    `select ${epochMs('hour')} as hour,
+            (count(*) filter (where kind = 'CUSTOMER'))::int as customers,
+            (count(*) filter (where kind = 'AGENT'))::int as support
+       from live_chart_participants where hour >= ? and hour < ?
+      group by hour`,
+    [from, to],
+  );
+}
+
+/** Drops participants older than any chart asks for. */
+export async function pruneParticipants(em: EntityManager, before: Date): Promise<number> {
+  const rows = await em.getConnection().execute<{ count: number }[]>(
+    'with gone as (delete from live_chart_participants where hour < ? returning 1) select count(*)::int as count from gone',
+    [before],
+  );
+  return rows[0].count;
+}
+
+/** Folds the triggers' deltas into the rollups, a batch at a time, until none is left (or `maxBatches`). */
+export async function foldTicketStats(em: EntityManager, batch = 50_000, maxBatches = 20): Promise<number> {
+  let moved = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const [row] = await em.getConnection().execute<{ moved: number }[]>('select fold_ticket_stats(?) as moved', [batch]);
+    moved += row.moved;
+    if (row.moved < batch) break;
+  }
+  return moved;
+}
