@@ -78,21 +78,22 @@ const rate = z
   })
   .refine((value) => value.points >= 1 && value.seconds >= 1, 'points and duration must be at least 1');
 
-const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1');
+const positiveInt = (max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be one of true, false, 1, 0, yes, no' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /** Variables of `src/config.ts`' schema; every one is optional and has a default below. */
 export const securityEnvShape = {
-  QUERY_MAX_DEPTH: positiveInt.max(100).optional(),
-  QUERY_MAX_ALIASES: positiveInt.max(1000).optional(),
-  QUERY_MAX_DIRECTIVES: positiveInt.max(1000).optional(),
-  QUERY_MAX_TOKENS: positiveInt.max(100_000).optional(),
-  QUERY_MAX_COST: positiveInt.optional(),
+  QUERY_MAX_DEPTH: positiveInt(100).optional(),
+  QUERY_MAX_ALIASES: positiveInt(1000).optional(),
+  QUERY_MAX_DIRECTIVES: positiveInt(1000).optional(),
+  QUERY_MAX_TOKENS: positiveInt(100_000).optional(),
+  QUERY_MAX_COST: positiveInt().optional(),
   INTROSPECTION: z.enum(['admins', 'everyone'], { error: 'must be admins or everyone' }).optional(),
   FIELD_SUGGESTIONS: bool.optional(),
-  MAX_BODY_BYTES: positiveInt.max(10 * 1024 * 1024).optional(),
+  MAX_BODY_BYTES: positiveInt(10 * 1024 * 1024).optional(),
   CORS_ORIGINS: z
     .string()
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
@@ -106,7 +107,7 @@ export const securityEnvShape = {
       return value.split(',').map((entry) => entry.trim()).filter(Boolean);
     })
     .optional(),
-  WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt.optional(),
+  WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt().optional(),
   RATE_LIMIT_KEY_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, . : _ - (at most 64)').optional(),
   RATE_LIMIT_REQUESTS_PER_IP: rate.optional(),
   RATE_LIMIT_COST_PER_IP: rate.optional(),
