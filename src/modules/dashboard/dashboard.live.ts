@@ -118,9 +118,8 @@ export class DashboardFeed {
     this.running = (async () => {
       try {
         this.computations++;
-        const now = clock.now();
-        const scope = resolveScope(this.filter, now, this.app.config.dashboard.timeZone);
-        const stats = await computeDashboardStats(this.app.orm.em.fork() as EntityManager, scope, now);
+        const scope = resolveScope(this.filter, clock.now(), this.app.config.dashboard.timeZone);
+        const stats = await computeDashboardStats(this.app.orm.em.fork() as EntityManager, scope);
         const print = fingerprint(stats);
         if (this.latest?.fingerprint === print) return;
         this.latest = { stats, fingerprint: print };

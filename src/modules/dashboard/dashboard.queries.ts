@@ -91,19 +91,34 @@ function keyFilters(scope: Pick<StatsScope, 'department' | 'agentId'>, alias: st
   return { sql: parts.join(' '), params };
 }
 
+type Range = { from: Date; to: Date };
+
 /**
- * Tickets' contributions inside the `edges` ranges (bound as two timestamp arrays): the creation
- * row of tickets created there, the resolution row of tickets resolved there.
+ * One branch per range, each with its bounds as parameters: the planner then sizes every range
+ * from the column's statistics (a range joined from an array is sized blind, as thousands of rows).
+ * `none` is the query's empty form.
  */
-const EDGE_MEASURES = `
-  select m.* from unnest(?::timestamptz[], ?::timestamptz[]) e(s, e)
-  cross join lateral (
-    select m.* from tickets t cross join lateral ticket_stats_measures(t, 1) m
-     where t.created_at >= e.s and t.created_at < e.e and m.created <> 0
-    union all
-    select m.* from tickets t cross join lateral ticket_stats_measures(t, 1) m
-     where t.resolved_at >= e.s and t.resolved_at < e.e and m.resolved <> 0
-  ) m`;
+function perRange(ranges: Range[], branch: string, paramsOf: (range: Range) => unknown[], none: string): { sql: string; params: unknown[] } {
+  if (!ranges.length) return { sql: none, params: [] };
+  return { sql: ranges.map(() => `(${branch})`).join(' union all '), params: ranges.flatMap(paramsOf) };
+}
+
+/**
+ * Tickets' contributions inside the ranges: the creation row of tickets created there, the
+ * resolution row of tickets resolved there (both through ticket_stats_measures, as the triggers).
+ */
+function edgeMeasures(ranges: Range[]): { sql: string; params: unknown[] } {
+  return perRange(
+    ranges,
+    `select m.* from tickets t cross join lateral ticket_stats_measures(t, 1) m
+      where t.created_at >= ? and t.created_at < ? and m.created <> 0
+     union all
+     select m.* from tickets t cross join lateral ticket_stats_measures(t, 1) m
+      where t.resolved_at >= ? and t.resolved_at < ? and m.resolved <> 0`,
+    (range) => [range.from, range.to, range.from, range.to],
+    'select m.* from tickets t cross join lateral ticket_stats_measures(t, 1) m where false',
+  );
+}
 
 export interface DayDepartmentRow extends Measures {
   day: string;
@@ -121,6 +136,7 @@ export async function measuresByDayAndDepartment(em: EntityManager, scope: Stats
   const rolledFilters = keyFilters(scope, 'r');
   const deltaFilters = keyFilters(scope, 'd');
   const edgeFilters = keyFilters(scope, 'm');
+  const edge = edgeMeasures(edges);
   const sql = `
     select to_char((x.at at time zone ?)::date, 'YYYY-MM-DD') as day, x.department, ${sums}
     from (
@@ -130,7 +146,7 @@ export async function measuresByDayAndDepartment(em: EntityManager, scope: Stats
       select d.hour, d.department, ${columns('d')} from ticket_stats_deltas d
        where d.hour >= ? and d.hour < ? and not (d.hour = any(?::timestamptz[])) ${deltaFilters.sql}
       union all
-      select m.at, m.department, ${columns('m')} from (${EDGE_MEASURES}) m where true ${edgeFilters.sql}
+      select m.at, m.department, ${columns('m')} from (${edge.sql}) m where true ${edgeFilters.sql}
     ) x
     group by 1, 2`;
   return read<DayDepartmentRow>(em, sql, [
@@ -143,8 +159,7 @@ export async function measuresByDayAndDepartment(em: EntityManager, scope: Stats
     span.to,
     timestamps(cut),
     ...deltaFilters.params,
-    timestamps(edges.map((edge) => edge.from)),
-    timestamps(edges.map((edge) => edge.to)),
+    ...edge.params,
     ...edgeFilters.params,
   ]);
 }
@@ -157,6 +172,7 @@ export async function measuresBetween(em: EntityManager, scope: Pick<StatsScope,
   const rolledFilters = keyFilters(scope, 'r');
   const deltaFilters = keyFilters(scope, 'd');
   const edgeFilters = keyFilters(scope, 'm');
+  const edge = edgeMeasures(edges);
   const [row] = await read<Measures>(
     em,
     `select ${sums} from (
@@ -164,7 +180,7 @@ export async function measuresBetween(em: EntityManager, scope: Pick<StatsScope,
        union all
        select ${columns('d')} from ticket_stats_deltas d where d.hour >= ? and d.hour < ? ${deltaFilters.sql}
        union all
-       select ${columns('m')} from (${EDGE_MEASURES}) m where true ${edgeFilters.sql}
+       select ${columns('m')} from (${edge.sql}) m where true ${edgeFilters.sql}
      ) x`,
     [
       span.from,
@@ -173,8 +189,7 @@ export async function measuresBetween(em: EntityManager, scope: Pick<StatsScope,
       span.from,
       span.to,
       ...deltaFilters.params,
-      timestamps(edges.map((edge) => edge.from)),
-      timestamps(edges.map((edge) => edge.to)),
+      ...edge.params,
       ...edgeFilters.params,
     ],
   );
@@ -192,6 +207,7 @@ export async function measuresByAgent(em: EntityManager, scope: StatsScope): Pro
   const rolledFilters = keyFilters(scope, 'r');
   const deltaFilters = keyFilters(scope, 'd');
   const edgeFilters = keyFilters(scope, 'm');
+  const edge = edgeMeasures(edges);
   return read<AgentRow>(
     em,
     `select x.assignee_id, ${sums} from (
@@ -201,7 +217,7 @@ export async function measuresByAgent(em: EntityManager, scope: StatsScope): Pro
        select d.assignee_id, ${columns('d')} from ticket_stats_deltas d
         where d.hour >= ? and d.hour < ? and d.assignee_id <> '' ${deltaFilters.sql}
        union all
-       select m.assignee_id, ${columns('m')} from (${EDGE_MEASURES}) m where m.assignee_id <> '' ${edgeFilters.sql}
+       select m.assignee_id, ${columns('m')} from (${edge.sql}) m where m.assignee_id <> '' ${edgeFilters.sql}
      ) x
      group by 1`,
     [
@@ -211,8 +227,7 @@ export async function measuresByAgent(em: EntityManager, scope: StatsScope): Pro
       span.from,
       span.to,
       ...deltaFilters.params,
-      timestamps(edges.map((edge) => edge.from)),
-      timestamps(edges.map((edge) => edge.to)),
+      ...edge.params,
       ...edgeFilters.params,
     ],
   );
@@ -235,6 +250,12 @@ export async function ticketsByCategory(em: EntityManager, scope: StatsScope): P
   const span = hours ?? { from: scope.from, to: scope.from };
   const department = (column: string) => (scope.department ? `and ${column} = ?` : '');
   const departmentParam = scope.department ? [scope.department] : [];
+  const edge = perRange(
+    edges,
+    `select coalesce(t.category, '') as category, 1 as created from tickets t where t.created_at >= ? and t.created_at < ? ${department('t.department')}`,
+    (range) => [range.from, range.to, ...departmentParam],
+    `select '' as category, 0 as created where false`,
+  );
   return read(
     em,
     `select x.category, sum(x.created)::int as count from (
@@ -242,26 +263,11 @@ export async function ticketsByCategory(em: EntityManager, scope: StatsScope): P
        union all
        select d.category, d.created from ticket_stats_deltas d where d.hour >= ? and d.hour < ? ${department('d.department')}
        union all
-       select t.category, 1 from unnest(?::timestamptz[], ?::timestamptz[]) e(s, e)
-         cross join lateral (
-           select coalesce(t.category, '') as category from tickets t
-            where t.created_at >= e.s and t.created_at < e.e ${department('t.department')}
-           offset 0 -- kept apart, so each range is an index scan (flattened, it became a scan of every ticket)
-         ) t
+       ${edge.sql}
      ) x
      group by 1
      having sum(x.created) <> 0`,
-    [
-      span.from,
-      span.to,
-      ...departmentParam,
-      span.from,
-      span.to,
-      ...departmentParam,
-      timestamps(edges.map((edge) => edge.from)),
-      timestamps(edges.map((edge) => edge.to)),
-      ...departmentParam,
-    ],
+    [span.from, span.to, ...departmentParam, span.from, span.to, ...departmentParam, ...edge.params],
   );
 }
 
@@ -306,6 +312,12 @@ export async function agentCounts(em: EntityManager, scope: Pick<StatsScope, 'de
 export async function resolvedPerHour(em: EntityManager, from: Date, to: Date): Promise<Map<number, number>> {
   const { hours, edges } = splitAtHours(from, to);
   const span = hours ?? { from, to: from };
+  const edge = perRange(
+    edges,
+    `select date_trunc('hour', t.resolved_at, 'UTC') as hour, 1 as resolved from tickets t where t.resolved_at >= ? and t.resolved_at < ?`,
+    (range) => [range.from, range.to],
+    `select now() as hour, 0 as resolved where false`,
+  );
   const rows = await read<{ hour: number; resolved: number }>(
     em,
     `select ${epochMs('x.hour')} as hour, sum(x.resolved)::int as resolved from (
@@ -313,13 +325,9 @@ export async function resolvedPerHour(em: EntityManager, from: Date, to: Date): 
        union all
        select hour, resolved from ticket_stats_deltas where hour >= ? and hour < ? and resolved <> 0
        union all
-       select t.hour, 1 from unnest(?::timestamptz[], ?::timestamptz[]) e(s, e)
-         cross join lateral (
-           select date_trunc('hour', t.resolved_at, 'UTC') as hour from tickets t where t.resolved_at >= e.s and t.resolved_at < e.e
-           offset 0 -- kept apart, so each range is an index scan
-         ) t
+       ${edge.sql}
      ) x group by x.hour`,
-    [span.from, span.to, span.from, span.to, timestamps(edges.map((edge) => edge.from)), timestamps(edges.map((edge) => edge.to))],
+    [span.from, span.to, span.from, span.to, ...edge.params],
   );
   return new Map(rows.map((row) => [row.hour, row.resolved]));
 }

@@ -73,8 +73,7 @@ export async function requireAgentStatistics(ctx: RequestContext, viewer: Viewer
 
 /** `dashboardStats`: staff only; see DashboardStats for what each figure covers. */
 export async function getDashboardStats(ctx: RequestContext, filter: StatsFilterInput | null | undefined): Promise<DashboardStats> {
-  const scope = await authorizeScope(ctx, filter);
-  return computeDashboardStats(ctx.em, scope, clock.now());
+  return computeDashboardStats(ctx.em, await authorizeScope(ctx, filter));
 }
 
 function byCount(rows: CountByKey[]): CountByKey[] {
@@ -85,11 +84,15 @@ function byCount(rows: CountByKey[]): CountByKey[] {
  * Every figure of the dashboard for an already authorized scope, in six statements run side by
  * side. Shared by the query and by dashboardUpdated (which computes once per filter and instance).
  */
-export async function computeDashboardStats(em: EntityManager, scope: StatsScope, now: Date): Promise<DashboardStats> {
-  const today = startOfLocalDate(localDate(now, scope.timeZone), scope.timeZone);
+export async function computeDashboardStats(em: EntityManager, scope: StatsScope): Promise<DashboardStats> {
+  const { now } = scope;
+  const todayDate = localDate(now, scope.timeZone);
+  const today = startOfLocalDate(todayDate, scope.timeZone);
+  // When the range runs from before midnight to now (the default), today's resolutions are among its figures.
+  const todayInRange = scope.from <= today && scope.to.getTime() === now.getTime();
   const [rows, todays, categories, overdue, agents, recentActivity] = await Promise.all([
     measuresByDayAndDepartment(em, scope),
-    today < now ? measuresBetween(em, scope, today, now) : Promise.resolve(emptyMeasures()),
+    todayInRange || today >= now ? Promise.resolve(null) : measuresBetween(em, scope, today, now),
     ticketsByCategory(em, scope),
     overdueUnmarked(em, scope, now),
     agentCounts(em, scope),
@@ -127,7 +130,7 @@ export async function computeDashboardStats(em: EntityManager, scope: StatsScope
     waitingTickets: total.status_waiting,
     resolvedTickets: total.status_resolved,
     closedTickets: total.status_closed,
-    resolvedToday: todays.resolved,
+    resolvedToday: todays ? todays.resolved : (perDay.get(todayDate)?.resolved ?? 0),
     avgFirstResponseSeconds: mean(total.first_response_seconds, total.first_response_count, 3),
     avgResolutionSeconds: mean(total.resolution_seconds, total.resolution_count, 3),
     customerSatisfaction: mean(total.rating_sum, total.rating_count, 2),

@@ -78,6 +78,8 @@ export const ceilHour = (at: Date) => new Date(Math.ceil(at.getTime() / HOUR_MS)
 
 /** A filter made concrete: what the statistics queries take. */
 export interface StatsScope {
+  /** The instant the scope was made at: its defaults, "today", and running SLA clocks are read at it. */
+  now: Date;
   /** Tickets created in [from, to). */
   from: Date;
   to: Date;
@@ -107,7 +109,7 @@ export function resolveScope(filter: StatsFilterInput | null | undefined, now: D
   const days: string[] = [];
   const last = localDate(new Date(to.getTime() - 1), timeZone);
   for (let day = localDate(from, timeZone); day <= last; day = addDays(day, 1)) days.push(day);
-  return { from, to, department, agentId, timeZone, days };
+  return { now, from, to, department, agentId, timeZone, days };
 }
 
 /**
