@@ -26,6 +26,8 @@ interface FieldProblem {
 }
 
 function flattenValidationErrors(errors: ClassValidatorError[], prefix = ''): FieldProblem[] {
+  // type-graphql passes on whatever validation threw: a validator that crashed leaves an Error here.
+  if (!Array.isArray(errors)) return [];
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
