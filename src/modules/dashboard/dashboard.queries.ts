@@ -355,13 +355,23 @@ export async function participantsPerHour(em: EntityManager, from: Date, to: Dat
   );
 }
 
-/** Drops participants older than any chart asks for. */
-export async function pruneParticipants(em: EntityManager, before: Date): Promise<number> {
-  const rows = await em.getConnection().execute<{ count: number }[]>(
-    'with gone as (delete from live_chart_participants where hour < ? returning 1) select count(*)::int as count from gone',
-    [before],
-  );
-  return rows[0].count;
+/**
+ * Drops participants older than any chart asks for, a batch at a time (after a bulk load of
+ * history there can be millions), at most `maxBatches` per call.
+ */
+export async function pruneParticipants(em: EntityManager, before: Date, batch = 50_000, maxBatches = 20): Promise<number> {
+  let pruned = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const [{ count }] = await em.getConnection().execute<{ count: number }[]>(
+      `with gone as (
+         delete from live_chart_participants where ctid in (select ctid from live_chart_participants where hour < ? limit ?) returning 1
+       ) select count(*)::int as count from gone`,
+      [before, batch],
+    );
+    pruned += count;
+    if (count < batch) break;
+  }
+  return pruned;
 }
 
 /** Folds the triggers' deltas into the rollups, a batch at a time, until none is left (or `maxBatches`). */
