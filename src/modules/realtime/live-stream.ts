@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SubscribeResolverData } from 'type-graphql';
-import { liveViewer } from '../../server/authenticate';
 import type { RequestContext } from '../../server/context';
 import { AppError, unauthenticated } from '../../shared/errors';
 import { Loaders } from '../../shared/loaders/registry';
@@ -29,13 +28,14 @@ export interface LiveSetup<E, T> {
 /**
  * Gives the long-lived subscription context a fresh EntityManager and fresh loaders for one event
  * (over websockets the context lives as long as the subscription; its identity map must not), and
- * re-checks the viewer: an expired token, a revoked session or a deactivated user ends the stream,
- * and a role change applies to the very next event.
+ * re-checks the viewer: an expired token ends the stream at once; a revoked session or a
+ * deactivated user ends it, and a role change applies, within a second (the check is shared per
+ * session for that long; revocations also close the socket at once through the session channel).
  */
 export async function renewForEvent(ctx: RequestContext): Promise<void> {
   ctx.em = ctx.app.orm.em.fork() as EntityManager;
   ctx.loaders = new Loaders(ctx);
-  const viewer = ctx.viewer && (await liveViewer(ctx.app, ctx.viewer));
+  const viewer = ctx.viewer && (await ctx.app.realtime.viewers.recheck(ctx.viewer));
   if (!viewer) throw unauthenticated('Your session has ended; reconnect with a fresh token.');
   ctx.viewer = viewer;
 }

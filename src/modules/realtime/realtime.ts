@@ -6,6 +6,7 @@ import { PresenceTracker } from './presence.tracker';
 import { DEFAULT_REALTIME_LIMITS, type RealtimeLimits } from './realtime.limits';
 import { MemoryTypingStore, RedisTypingStore } from './typing.store';
 import { TypingTracker } from './typing.tracker';
+import { ViewerRechecks } from './viewer-rechecks';
 
 /** What a subscription may do to the websocket it runs on. */
 export interface ConnectionHandle {
@@ -55,6 +56,8 @@ export class Realtime {
   readonly limits: RealtimeLimits;
   readonly presence: PresenceTracker;
   readonly typing: TypingTracker;
+  /** Subscribers' per-event viewer checks, shared per session for a second and batched. */
+  readonly viewers: ViewerRechecks;
   private readonly counts = { sockets: 0, operations: 0, streams: 0 };
   private readonly stopReconnectHeartbeat: () => void;
   private readonly socketListeners: SocketListener[];
@@ -83,6 +86,7 @@ export class Realtime {
       logger,
       this.limits.typingTimeoutMs,
     );
+    this.viewers = new ViewerRechecks(app.orm);
     this.socketListeners = socketListenerFactories.map((create) => create(app));
   }
 

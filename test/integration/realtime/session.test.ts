@@ -92,3 +92,19 @@ it('re-checks the viewer on every event: a session ended behind its back deliver
   expect((await sub.waitForError())[0].extensions?.code).toBe('UNAUTHENTICATED');
   expect(sub.data).toEqual([]);
 });
+
+it('notices a session ended behind the session channel\'s back within a second (the re-check is shared for that long)', async () => {
+  const customer = await createCustomer(server);
+  const ticketId = await openTicket(customer);
+  const sub = connectWs(server.wsUrl, { token: customer.token }).subscribe(OnMessageAddedDocument, { ticketId });
+  await waitFor(streamsLive(server, 1));
+  const agent = await createAgentActor(server);
+  const first = await send(agent, ticketId, 'you see this');
+  await sub.waitForMessage((data) => data.messageAdded.id === first.id);
+
+  await server.app.services.orm.em.getConnection().execute('update sessions set revoked_at = now() where id = ?', [customer.sessionId]);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await send(agent, ticketId, 'but not this');
+  expect((await sub.waitForError())[0].extensions?.code).toBe('UNAUTHENTICATED');
+  expect(sub.data.map((data) => data.messageAdded.id)).toEqual([first.id]);
+});
