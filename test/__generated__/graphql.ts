@@ -90,6 +90,8 @@ export type CreateTicketInput = {
   customerId?: string | number | null | undefined;
   department?: string | null | undefined;
   description: string;
+  /** The conversation language, e.g. "en" or "pt-br"; routing prefers agents who speak it. */
+  language?: string | null | undefined;
   priority?: TicketPriority | null | undefined;
   subject: string;
   tags?: Array<string> | null | undefined;

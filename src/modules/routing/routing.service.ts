@@ -44,16 +44,9 @@ export function isWaiting(ticket: Ticket): boolean {
   return ticket.status === TicketStatus.OPEN && !ticket.assignee;
 }
 
-/**
- * The customer's language, when something supplies one. Nothing does yet (tickets and users have
- * no language field), so language breaks no ties until it is known; see routing.rules.ts.
- */
-function ticketLanguage(_ticket: Ticket): string | null {
-  return null;
-}
-
+/** Language breaks ties only when the ticket names one (`createTicket(input: { language })`). */
 function routingProfile(ticket: Ticket): RoutingTicket {
-  return { department: ticket.department ?? null, category: ticket.category ?? null, tags: ticket.tags, language: ticketLanguage(ticket) };
+  return { department: ticket.department ?? null, category: ticket.category ?? null, tags: ticket.tags, language: ticket.language ?? null };
 }
 
 interface CandidateRow {

@@ -74,6 +74,11 @@ export class Ticket {
   @Field(() => [String])
   tags: string[] & Opt = [];
 
+  /** The customer's language (e.g. `fr`), when the client knows it; routing prefers agents who speak it. */
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'The conversation language (e.g. "en", "fr") when known; routing prefers agents who speak it.' })
+  language?: string | null;
+
   @ManyToOne(() => User, { ref: true })
   customer!: Ref<User>;
 

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsIn, IsInt, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsIn, IsInt, IsOptional, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { ConnectionArgs } from '../../shared/pagination/connection';
 import { SortDirection, TicketChannel, TicketOrderField, TicketPriority, TicketStatus } from './ticket.enums';
@@ -39,6 +39,11 @@ export class CreateTicketInput {
   @ArrayMaxSize(MAX_TAGS)
   @Length(1, 50, { each: true })
   tags?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'The conversation language, e.g. "en" or "pt-br"; routing prefers agents who speak it.' })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, { message: 'language must be a language tag such as en or pt-br' })
+  language?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'Staff only: open the ticket on behalf of this customer (phone, walk-in, e-mail).' })
   @IsOptional()

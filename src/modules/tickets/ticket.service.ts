@@ -265,6 +265,7 @@ export async function createTicket(ctx: RequestContext, input: CreateTicketInput
       category: emptyToNull(input.category),
       department: emptyToNull(input.department),
       tags: normalizeLabels(input.tags),
+      language: input.language ? input.language.toLowerCase() : null,
       customer: em.getReference(User, customerId),
       queuedAt: now,
       createdAt: now,

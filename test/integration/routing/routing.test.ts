@@ -1,5 +1,6 @@
 import {
   AssignTicketDocument,
+  CreateTicketDocument,
   QueueDocument,
   SendMessageDocument,
   SetAgentStatusDocument,
@@ -62,6 +63,23 @@ describe('auto-assignment when a ticket is created', () => {
 
     const second = await openTicket(cast.customerA, { department });
     expect(await routed(supervisor, second)).toMatchObject({ status: 'OPEN', assignee: null, queuePosition: 1 });
+  });
+
+  it('prefers an agent who speaks the ticket’s language when skills tie', async () => {
+    const department = uniqueDepartment('intl');
+    await availableAgent(server, { department, skills: ['refunds'], languages: ['en'], maxConcurrentTickets: 3 });
+    const french = await availableAgent(server, { department, skills: ['refunds'], languages: ['en', 'fr'], maxConcurrentTickets: 3 });
+    const ticketId = await openTicket(cast.customerA, { department, category: 'refunds', language: 'FR' });
+    const ticket = await routed(supervisor, ticketId);
+    expect(ticket.assignee?.id).toBe(french.agent!.id);
+    expect(assignedNotes(ticket)).toEqual(['auto-assigned: skill refunds, language fr, 1 of 3 active']);
+  });
+
+  it('rejects a language that is not a language tag', async () => {
+    const error = await cast.customerA.client.error('BAD_USER_INPUT', CreateTicketDocument, {
+      input: { subject: 'x', description: 'y', language: 'french please' },
+    });
+    expect(error.extensions?.field).toBe('language');
   });
 
   it('balances by load, then by who waited longest since their last assignment', async () => {
