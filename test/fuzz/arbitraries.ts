@@ -163,3 +163,9 @@ export const abusiveDocument = fc.oneof(
   fc.integer({ min: 10, max: 200 }).map((count) => `{ ${'['.repeat(count)} }`),
   fc.integer({ min: 100, max: 3000 }).map((count) => `query ${'($a: Int)'.repeat(count)} { __typename }`),
 );
+
+/** fast-check's report (seed, counterexample) with the failure itself, which v4 keeps as the cause. */
+export function describeFailure(error: Error): string {
+  const report = error.message.split('\n').filter((line) => /^Property|^\{ seed|^Counterexample/.test(line));
+  return [...report, `Error: ${(error.cause as Error | undefined)?.message ?? error.message}`].join('\n');
+}

@@ -4,7 +4,7 @@ import { getSchema } from '../../src/server/schema';
 import { createCast, type Cast } from '../support/factories';
 import type { TestServer } from '../support/server';
 import { leaks, post, startHardenedServer, type HardenedServer } from '../integration/hardening/support';
-import { valueFor, type IdPool } from './arbitraries';
+import { describeFailure, valueFor, type IdPool } from './arbitraries';
 
 /**
  * Every mutation of the served schema, with inputs generated from its argument types, as a random
@@ -71,12 +71,6 @@ beforeAll(async () => {
   }
 });
 afterAll(() => server?.stop());
-
-/** fast-check's report (seed, counterexample) with the failure itself, which v4 keeps as the cause. */
-export function describeFailure(error: Error): string {
-  const report = error.message.split('\n').filter((line) => /^Property|^\{ seed|^Counterexample/.test(line));
-  return [...report, `Error: ${(error.cause as Error | undefined)?.message ?? error.message}`].join('\n');
-}
 
 function operationFor(field: GraphQLField<unknown, unknown>): string {
   const definitions = field.args.map((arg) => `$${arg.name}: ${arg.type}`).join(', ');
