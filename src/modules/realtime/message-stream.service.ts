@@ -5,9 +5,8 @@ import { isStaff } from '../../shared/auth/viewer';
 import { badInput, forbidden, notFound } from '../../shared/errors';
 import { channels, type StaffTicketsEvent, type TicketChannelEvent } from '../../shared/events/topics';
 import type { Message } from '../messages/message.entity';
-import type { TicketMessagesArgs } from '../messages/message.inputs';
-import { findMessageForNode, ticketMessages } from '../messages/message.service';
-import { Ticket } from '../tickets/ticket.entity';
+import { userById } from '../accounts/user.loaders';
+import { findMessageForNode } from '../messages/message.service';
 import { getTicket } from '../tickets/ticket.service';
 import { CATCH_UP } from './channel-stream';
 import { eachEvent, isCatchUp, type LiveHandler, type LiveSetup } from './live-stream';
@@ -68,20 +67,24 @@ function ticketMessagesHandler(ticket: TicketAccess, afterSeq: number | null): L
     },
     async handle(ctx, event, stream) {
       assertStillReadable(ctx, ticket);
+      let through: number | null = null;
       if (!isCatchUp(event) && event.type === 'MESSAGE_ADDED') {
         if (event.seq <= cursor) return [];
         if (event.seq === cursor + 1 && event.internal && !canSeeInternalNotes(ctx.viewer)) {
           cursor = event.seq;
           return [];
         }
+        through = event.seq;
       }
-      const batch = ctx.app.realtime.limits.catchUpBatchSize;
-      const args = { afterSeq: cursor, first: batch } as TicketMessagesArgs;
-      const page = await ticketMessages(ctx, ctx.em.getReference(Ticket, ticket.id), args);
-      const messages = page.nodes.filter((message) => message.seq > cursor);
+      // The read is shared with this instance's other subscribers of the ticket (see MessageFeed);
+      // what each may see is still decided here and by the field resolvers, per viewer.
+      const page = await ctx.app.realtime.messages.after(ticket.id, canSeeInternalNotes(ctx.viewer), cursor, through);
+      const messages = page.messages.filter((message) => message.seq > cursor);
       if (messages.length) cursor = messages[messages.length - 1].seq;
+      const authors = ctx.loaders.get(userById);
+      for (const author of page.authors) authors.prime(author.id, author);
       // Large replays go a batch at a time, so memory stays flat however far behind the client is.
-      if (page.pageInfo.hasNextPage) stream.pushFront(CATCH_UP);
+      if (page.hasMore) stream.pushFront(CATCH_UP);
       return messages;
     },
   };

@@ -6,6 +6,7 @@ import { PresenceTracker } from './presence.tracker';
 import { DEFAULT_REALTIME_LIMITS, type RealtimeLimits } from './realtime.limits';
 import { MemoryTypingStore, RedisTypingStore } from './typing.store';
 import { TypingTracker } from './typing.tracker';
+import { MessageFeed } from './message-feed';
 import { ViewerRechecks } from './viewer-rechecks';
 
 /** What a subscription may do to the websocket it runs on. */
@@ -58,6 +59,8 @@ export class Realtime {
   readonly typing: TypingTracker;
   /** Subscribers' per-event viewer checks, shared per session for a second and batched. */
   readonly viewers: ViewerRechecks;
+  /** messageAdded's reads, shared among this instance's subscribers of a ticket and batched. */
+  readonly messages: MessageFeed;
   private readonly counts = { sockets: 0, operations: 0, streams: 0 };
   private readonly stopReconnectHeartbeat: () => void;
   private readonly socketListeners: SocketListener[];
@@ -87,6 +90,7 @@ export class Realtime {
       this.limits.typingTimeoutMs,
     );
     this.viewers = new ViewerRechecks(app.orm);
+    this.messages = new MessageFeed(app.orm, this.limits.catchUpBatchSize);
     this.socketListeners = socketListenerFactories.map((create) => create(app));
   }
 

@@ -1,0 +1,75 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
+import { createCast, type Cast } from '../../support/factories';
+import { startTestServer, type TestServer } from '../../support/server';
+import { connectWs, disposeWsClients, waitFor } from '../../support/ws-client';
+import { openTicket, send, streamsLive } from './helpers';
+
+/** A chat client's selection: nothing per subscriber beyond the message and its author. */
+const OnChatMessage = parse(
+  'subscription OnChatMessage($ticketId: ID!) { messageAdded(ticketId: $ticketId) { id seq body author { id name } } }',
+) as TypedDocumentNode<{ messageAdded: { id: string; seq: number; body: string; author: { id: string; name: string } | null } }, { ticketId: string }>;
+
+let server: TestServer;
+let cast: Cast;
+
+beforeAll(async () => {
+  server = await startTestServer({ redis: true });
+  cast = await createCast(server);
+});
+afterEach(async () => {
+  await disposeWsClients();
+  await waitFor(() => server.app.services.realtime.stats().streams === 0, 5000, 'every stream to close');
+});
+afterAll(() => server.stop());
+
+const feedReads = (statements: string[]) => statements.filter((sql) => sql.includes('with ordinality as k(ticket_id, after_seq, include_internal, i)'));
+const viewerChecks = (statements: string[]) => statements.filter((sql) => /from sessions s join users u on u.id = s.user_id\s+where s.id in/.test(sql));
+
+describe('messageAdded on an instance with many subscribers of one ticket', () => {
+  it('reads each new message once for all of them, and re-checks their viewers in one statement', async () => {
+    const ticketId = await openTicket(cast.customerA);
+    const watchers = [cast.customerA, cast.agent, cast.agent, cast.supervisor, cast.admin];
+    const subs = watchers.map((actor) => connectWs(server.wsUrl, { token: actor.token }).subscribe(OnChatMessage, { ticketId }));
+    await waitFor(streamsLive(server, watchers.length));
+
+    const { statements, result: sent } = await server.countQueries(async () => {
+      const message = await send(cast.agent, ticketId, 'One read for everyone');
+      await Promise.all(subs.map((sub) => sub.waitForMessage((data) => data.messageAdded.id === message.id)));
+      return message;
+    });
+
+    for (const sub of subs) expect(sub.data.map((data) => data.messageAdded)).toEqual([{ id: sent.id, seq: sent.seq, body: 'One read for everyone', author: { id: cast.agent.user.id, name: cast.agent.user.name } }]);
+    expect(feedReads(statements)).toHaveLength(1);
+    expect(viewerChecks(statements)).toHaveLength(1);
+  });
+
+  it('still keeps internal notes from the customer while staff share their own read', async () => {
+    const ticketId = await openTicket(cast.customerA);
+    const customer = connectWs(server.wsUrl, { token: cast.customerA.token }).subscribe(OnChatMessage, { ticketId });
+    const staff = [cast.agent, cast.supervisor].map((actor) => connectWs(server.wsUrl, { token: actor.token }).subscribe(OnChatMessage, { ticketId }));
+    await waitFor(streamsLive(server, 3));
+
+    const note = await send(cast.agent, ticketId, 'Refund approved, tell them tomorrow', true);
+    const reply = await send(cast.agent, ticketId, 'We are on it');
+    await customer.waitForMessage((data) => data.messageAdded.id === reply.id);
+    await Promise.all(staff.map((sub) => sub.waitForCount(2)));
+
+    expect(customer.data.map((data) => data.messageAdded.id)).toEqual([reply.id]);
+    for (const sub of staff) expect(sub.data.map((data) => data.messageAdded.id)).toEqual([note.id, reply.id]);
+  });
+
+  it('never hands a subscriber a shared page older than the message it was told about', async () => {
+    const ticketId = await openTicket(cast.customerA);
+    const subs = [cast.customerA, cast.agent, cast.supervisor].map((actor) => connectWs(server.wsUrl, { token: actor.token }).subscribe(OnChatMessage, { ticketId }));
+    await waitFor(streamsLive(server, 3));
+
+    // Back to back, so later events arrive while earlier reads are still shared.
+    const sent = await Promise.all(Array.from({ length: 8 }, (_, i) => send(i % 2 ? cast.customerA : cast.agent, ticketId, `burst ${i}`)));
+    const seqs = sent.map((message) => message.seq).sort((a, b) => a - b);
+    for (const sub of subs) {
+      await sub.waitForCount(sent.length);
+      expect(sub.data.map((data) => data.messageAdded.seq)).toEqual(seqs);
+    }
+  });
+});
