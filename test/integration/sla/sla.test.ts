@@ -6,7 +6,7 @@ import {
   UpdateTicketPriorityDocument,
   UpdateTicketStatusDocument,
 } from '../../__generated__/graphql';
-import { createSlaMonitor, markSlaBreaches, useFixedClock, useSystemClock } from '../../../src/modules/sla';
+import { createSlaMonitor, markSlaBreaches, SLA_JOB_LOCK_ID, useFixedClock, useSystemClock } from '../../../src/modules/sla';
 import { missedTargets, slaMissedSql } from '../../../src/modules/sla/sla.rules';
 import { TicketStatus } from '../../../src/modules/tickets/ticket.enums';
 import { createCast, createSupervisor, type Actor, type Cast } from '../../support/factories';
@@ -168,7 +168,13 @@ describe('the breach job', () => {
 
 describe('one leader across instances', () => {
   const holder = async () =>
-    (await sql<{ pid: number }>(server, `select pid from pg_locks where locktype = 'advisory' and objid = 1 and objsubid = 2 and granted`))[0]?.pid;
+    (
+      await sql<{ pid: number }>(
+        server,
+        `select pid from pg_locks where locktype = 'advisory' and classid = ${0x7061726c} and objid = ${SLA_JOB_LOCK_ID} and objsubid = 2 and granted
+            and database = (select oid from pg_database where datname = current_database())`,
+      )
+    )[0]?.pid;
 
   it('runs the job on the instance holding the advisory lock only, and hands over when it stops or dies', async () => {
     const first = createSlaMonitor(server.app.services, { intervalMs: 60_000 });
