@@ -6,6 +6,9 @@ import type { TestServer } from '../support/server';
 import { leaks, post, startHardenedServer, type HardenedServer } from '../integration/hardening/support';
 import { describeFailure, valueFor, type IdPool } from './arbitraries';
 
+// Thousands of generated requests: seconds on a quiet machine, longer when CI shares its two cores.
+jest.setTimeout(180_000);
+
 /**
  * Every mutation of the served schema, with inputs generated from its argument types, as a random
  * actor. Whatever comes in: no 5xx, no crash, no unexpected (masked) error, nothing internal in a

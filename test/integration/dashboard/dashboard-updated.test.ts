@@ -85,7 +85,8 @@ describe('dashboardUpdated', () => {
     const sub = ws.subscribe(OnDashboardUpdatedDocument, {});
     await sub.waitForCount(1);
     const base = sub.data[0].dashboardUpdated.totalTickets;
-    // A change every 100 ms or so, for about a second and a half.
+    // A change every 100 ms or so, for about a second and a half (longer on a loaded machine).
+    const began = Date.now();
     for (let i = 0; i < 15; i++) {
       await openTickets(1);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -95,9 +96,10 @@ describe('dashboardUpdated', () => {
     const gaps = starts.slice(1).map((at, i) => at - starts[i]);
     expect(gaps.length).toBeGreaterThanOrEqual(2);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(INTERVAL - 5);
-    // Fifteen changes, far fewer pushes (each one a computation).
+    // Fifteen changes, no more computations than the interval allows in the time they took
+    // (far fewer than fifteen when changes come faster than the interval).
     expect(sub.data.length - 1).toBeLessThanOrEqual(starts.length);
-    expect(starts.length).toBeLessThan(15);
+    expect(starts.length).toBeLessThanOrEqual(Math.ceil((Date.now() - began) / INTERVAL) + 1);
   });
 
   it('re-authorizes each push: a subscriber who is no longer staff is cut off', async () => {
