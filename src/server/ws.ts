@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, specifiedRules, type GraphQLSchema } from 'graphql';
 import { CloseCode, type Context } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -9,6 +9,7 @@ import type { Viewer } from '../shared/auth/viewer';
 import { channels, type SessionStreamEvent } from '../shared/events/topics';
 import { authenticate } from './authenticate';
 import { createRequestContext, type AppServices } from './context';
+import { DocumentCache } from './document-cache';
 import type { Security } from './security';
 import { validationRulesFor } from './validation-rules';
 
@@ -78,7 +79,7 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
   const { limits } = realtime;
   // verifyClient: connections per IP are limited at the upgrade, before a socket exists.
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.maxPayloadBytes, verifyClient: security.websocket.verifyClient });
-  const rules = [...specifiedRules, ...validationRulesFor(services.config)];
+  const documents = new DocumentCache(schema, [...specifiedRules, ...validationRulesFor(services.config)], security.parseOptions);
   const requestIdOf = (ctx: SocketContext, id: string) => `${ctx.extra.parley?.socketId ?? 'ws'}:${id}`;
   const mask = (ctx: SocketContext, id: string, errors: readonly unknown[]) =>
     errors.map((error) =>
@@ -116,14 +117,8 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
           reauthenticate(ctx.extra.socket, 'Token expired');
           return [new GraphQLError('Your token has expired.', { extensions: { code: 'UNAUTHENTICATED' } })];
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, security.parseOptions);
-        } catch (error) {
-          return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-        }
-        const errors = validate(schema, document, rules);
-        if (errors.length) return errors;
+        const { document, errors } = documents.check(payload.query);
+        if (errors) return errors;
         // The same introspection rule, cost limit and budgets as HTTP, plus the socket's own rate.
         const refused = await security.websocket.admit({
           socketId: state.socketId,
