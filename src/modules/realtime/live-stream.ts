@@ -41,6 +41,17 @@ export async function renewForEvent(ctx: RequestContext): Promise<void> {
 }
 
 /**
+ * Drops what the last event (or the setup) loaded while the subscription waits for the next one:
+ * an idle subscriber should not keep an EntityManager with its identity map and loaders with their
+ * caches. The global EntityManager stands in until `renewForEvent`: it refuses every use
+ * (allowGlobalContext is off), so a stray use between events fails loudly instead of leaking.
+ */
+export function releaseBetweenEvents(ctx: RequestContext): void {
+  ctx.em = ctx.app.orm.em as EntityManager;
+  ctx.loaders = new Loaders(ctx);
+}
+
+/**
  * An async iterator over a subscription's values. `return()` ends it at once even while it waits
  * for an event (an async generator would wait for the next event first, keeping the channel).
  */
@@ -55,6 +66,8 @@ class LiveIterator<E, T> implements AsyncIterableIterator<T> {
 
   async next(): Promise<IteratorResult<T>> {
     while (this.ready.length === 0) {
+      // The values of the last event have all been delivered (graphql-js executes each before asking for the next).
+      releaseBetweenEvents(this.ctx);
       let item: IteratorResult<E | CatchUp>;
       try {
         item = await this.stream.next();
