@@ -24,6 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
+/** Messages each of the eight clients sends. */
+const PER_CLIENT = 25;
 const SEND = 'mutation ($input: SendMessageInput!) { sendMessage(input: $input) { message { id seq clientMessageId } } }';
 
 interface Attempt {
@@ -54,12 +56,12 @@ it('fails in-flight requests cleanly, serves the next ones, and loses no retried
     }
   };
   const clients = [cast.customerA, cast.agent, cast.supervisor, cast.admin].flatMap((actor, index) => [
-    client(`c${index}a`, actor.token, 40),
-    client(`c${index}b`, actor.token, 40),
+    client(`c${index}a`, actor.token, PER_CLIENT),
+    client(`c${index}b`, actor.token, PER_CLIENT),
   ]);
 
   let killed = 0;
-  for (const after of [40, 120, 200]) {
+  for (const after of [30, 80, 130]) {
     await waitFor(() => attempts.length >= after, 30_000, `${after} requests`);
     killed += await terminateBackends(adminUrl(), server.databaseName);
   }
@@ -80,7 +82,7 @@ it('fails in-flight requests cleanly, serves the next ones, and loses no retried
   }
 
   // Nothing lost, nothing twice: each clientMessageId is stored once, and seq has no gap.
-  expect(delivered.size).toBe(8 * 40);
+  expect(delivered.size).toBe(8 * PER_CLIENT);
   const rows = await server.app.services.orm.em.getConnection().execute<{ client_message_id: string; seq: number }[]>(
     'select client_message_id, seq from messages where ticket_id = ? order by seq',
     [ticketId],

@@ -190,6 +190,36 @@ export async function terminateBackends(adminUrl: string, database: string): Pro
   }
 }
 
+/** Tables background work writes on its own schedule (the job queue, the dashboard's rollups, migrations). */
+const BACKGROUND_TABLES = /^(jobs|mikro_orm_migrations)$|_stats_|^ticket_stats/;
+
+export interface WriteCounter {
+  /** Committed row writes so far (inserts, updates and deletes of every watched table). */
+  count(): Promise<number>;
+  /** The last `n` writes, as `OP table`, to say what was written. */
+  last(n: number): Promise<string[]>;
+}
+
+/**
+ * Row-level triggers on every table of this server's own database that count committed writes, so
+ * a test can tell that a failed request wrote nothing (a rolled-back write is not counted).
+ */
+export async function installWriteCounter(server: HardenedServer): Promise<WriteCounter> {
+  const connection = server.app.services.orm.em.getConnection();
+  const sql = <T>(statement: string, params: unknown[] = []) => connection.execute(statement, params) as Promise<T[]>;
+  const tables = (await sql<{ tablename: string }>(`select tablename from pg_tables where schemaname = 'public'`)).filter(({ tablename }) => !BACKGROUND_TABLES.test(tablename));
+  await sql('create table hardening_writes (n bigserial primary key, op text not null, table_name text not null)');
+  await sql(`create function hardening_count_write() returns trigger language plpgsql as $$
+    begin insert into hardening_writes (op, table_name) values (TG_OP, TG_TABLE_NAME); return null; end $$`);
+  for (const { tablename } of tables) {
+    await sql(`create trigger hardening_write after insert or update or delete on "${tablename}" for each row execute function hardening_count_write()`);
+  }
+  return {
+    count: async () => Number((await sql<{ n: string }>('select coalesce(max(n), 0) as n from hardening_writes'))[0].n),
+    last: async (n) => (await sql<{ op: string; table_name: string }>('select op, table_name from hardening_writes order by n desc limit ?', [n])).map((row) => `${row.op} ${row.table_name}`),
+  };
+}
+
 /** Text that must never reach a client: stack frames, SQL, driver and file-system details. */
 export const LEAK_PATTERNS: RegExp[] = [
   /\bat [\w.<>]+ \(/, // stack frame
