@@ -25,9 +25,9 @@ type QueryLimits = SecuritySettings['query'];
 export const UNPAGED_LIST_SIZE = 10;
 
 /**
- * Depth, aliases and directives, as graphql-armor's validation rules. They report instead of
- * throwing (armor's default), so a document breaking several limits hears of all of them, and
- * both transports get them through `validationRulesFor` (validation-rules.ts).
+ * Depth, aliases and directives, as graphql-armor's validation rules. They report rather than
+ * throw (armor throws by default, out of graphql-js' validate), so a document breaking several
+ * limits hears of all of them; both transports get them through `validationRulesFor`.
  */
 export function queryShapeRules(limits: QueryLimits): ValidationRule[] {
   const report = [
