@@ -6,14 +6,19 @@ import type { Role } from '../shared/roles';
 /**
  * Turns an Authorization value into a viewer: the token must verify, its session must be live and
  * its user active. Role comes from the database, so a demotion takes effect on the next request.
- * Returns null for no token; `'invalid'` for a token that was sent but does not hold.
+ * Returns null for no token; `'invalid'` for a token that was sent but does not hold. `check` is
+ * the session check (websockets batch theirs, see ViewerRechecks.checkNow).
  */
-export async function authenticate(app: AppServices, authorization: unknown): Promise<Viewer | null | 'invalid'> {
+export async function authenticate(
+  app: AppServices,
+  authorization: unknown,
+  check: (claims: Viewer) => Promise<Viewer | null> = (claims) => liveViewer(app, claims),
+): Promise<Viewer | null | 'invalid'> {
   const token = bearerToken(authorization);
   if (!token) return null;
   const claims = await app.tokens.verify(token);
   if (!claims) return 'invalid';
-  return (await liveViewer(app, claims)) ?? 'invalid';
+  return (await check(claims)) ?? 'invalid';
 }
 
 /**

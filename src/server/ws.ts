@@ -97,7 +97,8 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
       onConnect: async (ctx: SocketContext) => {
         const state: SocketState = { socketId: randomUUID(), viewer: null, cleanups: [realtime.socketOpened()], operations: new Map() };
         ctx.extra.parley = state;
-        const viewer = await authenticate(services, authorizationFrom(ctx.connectionParams));
+        // Checked as now, but in one statement with the other sockets connecting in the same turn of the event loop.
+        const viewer = await authenticate(services, authorizationFrom(ctx.connectionParams), (claims) => realtime.viewers.checkNow(claims));
         if (viewer === 'invalid') return false; // graphql-ws closes with 4403 Forbidden
         // Closed while the token was checked (e.g. a subscribe before the ack: 4401). onClose has run
         // already, so a session guard or presence set up now would never be undone.
