@@ -3,6 +3,7 @@ import { requireStaff, requireViewer } from '../../shared/auth/guards';
 import { canReadTicket, canSeeInternalNotes } from '../../shared/auth/policies';
 import { isStaff } from '../../shared/auth/viewer';
 import { badInput, forbidden, notFound } from '../../shared/errors';
+import { isIdOf } from '../../shared/ids';
 import { channels, type StaffTicketsEvent, type TicketChannelEvent } from '../../shared/events/topics';
 import type { Message } from '../messages/message.entity';
 import { userById } from '../accounts/user.loaders';
@@ -20,12 +21,14 @@ export interface MessageAddedArgs {
 export interface TicketAccess {
   id: string;
   customer: { id: string };
+  /** The newest seq when the ticket was read. */
+  lastSeq: number;
 }
 
 /** The ticket, if the viewer may read it; NOT_FOUND otherwise (existence is not revealed). */
 export async function readableTicket(ctx: RequestContext, ticketId: string): Promise<TicketAccess> {
   const ticket = await getTicket(ctx, ticketId);
-  return { id: ticket.id, customer: { id: ticket.customer.id } };
+  return { id: ticket.id, customer: { id: ticket.customer.id }, lastSeq: ticket.lastSeq };
 }
 
 /** Re-authorizes one event: the viewer was just reloaded, so a demotion or deactivation shows here. */
@@ -38,12 +41,6 @@ export function assertStillStaff(ctx: RequestContext): void {
   if (!isStaff(ctx.viewer)) throw forbidden('Only support staff may follow every ticket.');
 }
 
-/** The newest seq as committed now, read past the identity map (which may predate the subscription). */
-async function committedLastSeq(ctx: RequestContext, ticketId: string): Promise<number> {
-  const rows = await ctx.app.orm.em.getConnection().execute<{ last_seq: number }[]>('select last_seq from tickets where id = ?', [ticketId]);
-  return rows[0]?.last_seq ?? 0;
-}
-
 /**
  * One ticket's messages, in seq order, each exactly once. `cursor` is the last seq handled. The
  * database is the source of truth: a live event only says "there is something after the cursor",
@@ -52,14 +49,17 @@ async function committedLastSeq(ctx: RequestContext, ticketId: string): Promise<
  * published out of order) and a reconnect catch-up are the same read, and a message that arrives
  * live during a replay is skipped when the replay has already delivered it.
  */
-function ticketMessagesHandler(ticket: TicketAccess, afterSeq: number | null): LiveHandler<TicketChannelEvent, Message> {
+function ticketMessagesHandler(ticketId: string, afterSeq: number | null): LiveHandler<TicketChannelEvent, Message> {
+  let ticket: TicketAccess;
   let cursor = 0;
   return {
     accepts: (event) => event.type === 'MESSAGE_ADDED',
     async start(ctx, stream) {
+      // The channel is live already, so this one read both authorizes and gives the cursor: a
+      // message committed after it arrives as an event (NOT_FOUND here ends the subscription).
+      ticket = await readableTicket(ctx, ticketId);
       if (afterSeq === null) {
-        // Subscribed already, so anything committed after this read arrives as an event.
-        cursor = await committedLastSeq(ctx, ticket.id);
+        cursor = ticket.lastSeq;
       } else {
         cursor = afterSeq;
         stream.pushFront(CATCH_UP);
@@ -115,6 +115,8 @@ export async function messageAddedSetup(
     if (afterSeq !== null) throw badInput('afterSeq', 'afterSeq needs a ticketId.');
     return { channels: [channels.staffTickets()], handler: everyTicketsMessages };
   }
-  const ticket = await readableTicket(ctx, args.ticketId);
-  return { channels: [channels.ticket(ticket.id)], handler: ticketMessagesHandler(ticket, afterSeq) };
+  // Ids are checked before they name a channel; whether the viewer may read the ticket is
+  // checked once the channel is live (see the handler's start).
+  if (!isIdOf(args.ticketId, 'Ticket')) throw notFound('Ticket');
+  return { channels: [channels.ticket(args.ticketId)], handler: ticketMessagesHandler(args.ticketId, afterSeq) };
 }
