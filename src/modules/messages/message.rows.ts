@@ -1,4 +1,4 @@
-import type { Message } from './message.entity';
+import { Message } from './message.entity';
 
 /** A message as `messageRowColumns` selects it. */
 export interface MessageRow {
@@ -38,9 +38,10 @@ const date = (ms: number | null) => (ms === null ? null : new Date(Number(ms)));
  * defined per instance), which made it the largest cost of a list page and of every live delivery.
  * The value has the entity's fields, relations as references by id (what the field resolvers
  * use), is managed by no EntityManager, and is frozen, so a write by mistake fails loudly.
+ * Nothing may hand it to an EntityManager (persist, assign, a relation of a new entity).
  */
 export function messageFromRow(row: MessageRow): Message {
-  return Object.freeze({
+  const message = {
     id: row.id,
     ticket: Object.freeze({ id: row.ticket_id }),
     seq: Number(row.seq),
@@ -54,5 +55,9 @@ export function messageFromRow(row: MessageRow): Message {
     createdAt: date(row.created_ms),
     editedAt: date(row.edited_ms),
     deletedAt: date(row.deleted_ms),
-  }) as unknown as Message;
+  };
+  // A Message by its prototype, so type-graphql hands it to `@Root() message: Message` as it is (it
+  // rebuilds anything else with `new Message()`, per field); own data properties, so MikroORM's
+  // accessors on that prototype are never reached.
+  return Object.freeze(Object.setPrototypeOf(message, Message.prototype) as Message);
 }
