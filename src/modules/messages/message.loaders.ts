@@ -4,6 +4,7 @@ import { isStaff } from '../../shared/auth/viewer';
 import { byKeys, groupByKeys, type LoaderFactory } from '../../shared/loaders/registry';
 import { Attachment } from './attachment.entity';
 import { Message } from './message.entity';
+import { messageFromRow, messageRowColumns, type MessageRow } from './message.rows';
 import { ReadCursor } from './read-cursor.entity';
 
 /** One page of one ticket's messages, as the connection needs it. */
@@ -27,22 +28,6 @@ export interface MessagePage {
   boundedCount: number;
 }
 
-const MESSAGE_COLUMNS = [
-  'id',
-  'ticket_id',
-  'seq',
-  'author_id',
-  'author_kind',
-  'kind',
-  'body',
-  'internal',
-  'client_message_id',
-  'delivery_state',
-  'created_at',
-  'edited_at',
-  'deleted_at',
-];
-
 /**
  * Pages of messages for many tickets in one statement. MikroORM cannot limit per parent, so a
  * window function numbers each ticket's messages and the outer query keeps the first `limit`.
@@ -65,7 +50,8 @@ export const messagePages: LoaderFactory<MessagePageKey, MessagePage, string> = 
         ticketIds.forEach((ticketId, index) => {
           const ticketRows = rowsByTicket[index];
           pages.set(pageKey({ ...sample, ticketId }), {
-            messages: ticketRows.map((row) => ctx.em.map(Message, stripWindowColumns(row))),
+            // Read-only values, not managed entities: a page of 50 tickets holds up to 5,000 messages (see messageFromRow).
+            messages: ticketRows.map((row) => messageFromRow(row)),
             totalCount: ticketRows.length ? Number(ticketRows[0].total_count) : null,
             boundedCount: ticketRows.length ? Number(ticketRows[0].bounded_count) : 0,
           });
@@ -85,12 +71,9 @@ function pageKey(key: MessagePageKey): string {
   return JSON.stringify(key);
 }
 
-function stripWindowColumns(row: Record<string, unknown>): Record<string, unknown> {
-  const { total_count: _total, bounded_count: _bounded, rn: _rn, ...message } = row;
-  return message;
-}
+type PageRow = MessageRow & { total_count: string; bounded_count: string; rn: string };
 
-async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: MessagePageKey): Promise<Record<string, unknown>[]> {
+async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: MessagePageKey): Promise<PageRow[]> {
   const visible: string[] = [`m.ticket_id in (${placeholders(ticketIds)})`];
   const params: unknown[] = [...ticketIds];
   if (!key.includeInternal) visible.push('not m.internal');
@@ -108,10 +91,9 @@ async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: Messa
     params.push(key.before);
   }
   params.push(key.limit);
-  const columns = MESSAGE_COLUMNS.map((column) => `m.${column}`).join(', ');
   const sql = `
     with visible as (
-      select ${columns}, count(*) over (partition by m.ticket_id) as total_count
+      select ${messageRowColumns('m')}, count(*) over (partition by m.ticket_id) as total_count
       from messages m where ${visible.join(' and ')}
     ), bounded as (
       select v.*, row_number() over (partition by v.ticket_id order by v.seq ${key.fromEnd ? 'desc' : 'asc'}) as rn,
@@ -119,7 +101,7 @@ async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: Messa
       from visible v where ${bounds.join(' and ')}
     )
     select * from bounded where rn <= ? order by ticket_id, seq`;
-  return ctx.em.getConnection().execute(sql, params);
+  return ctx.em.getConnection().execute<PageRow[]>(sql, params);
 }
 
 /** How many messages of a ticket the connection covers, for `totalCount` when a page came back empty. */
