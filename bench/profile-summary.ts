@@ -61,6 +61,21 @@ function main(): void {
       console.log(`${((time / total) * 100).toFixed(1).padStart(6)}%  ${(time / 1000).toFixed(0).padStart(7)} ms  ${name}`);
     }
   };
+  const callersOf = process.env.CALLERS;
+  if (callersOf) {
+    // Self time of functions named CALLERS, by the chain of their callers (up to 6 frames).
+    const chains = new Map<string, number>();
+    for (const [id, time] of self) {
+      const node = byId.get(id)!;
+      if (node.callFrame.functionName !== callersOf) continue;
+      const chain: string[] = [];
+      for (let cur = parent.get(id); cur !== undefined && chain.length < 6; cur = parent.get(cur)) chain.push(label(byId.get(cur)!));
+      const key = chain.join(' < ');
+      chains.set(key, (chains.get(key) ?? 0) + time);
+    }
+    for (const [chain, time] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`${(time / 1000).toFixed(0).padStart(6)} ms  ${chain}`);
+    return;
+  }
   console.log(`total sampled: ${(total / 1000).toFixed(0)} ms`);
   print('self time by package', selfByPackage);
   print('self time by function', selfByFunction);

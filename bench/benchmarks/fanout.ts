@@ -1,8 +1,10 @@
+import path from 'node:path';
 import type { BenchContext } from '../lib/context';
 import { currentLoad, entryFrom } from '../lib/context';
 import { REDIS_URL } from '../lib/database';
 import { cpuWindow, round } from '../lib/machine';
 import { Role, startParley, tokenFor } from '../lib/parley';
+import { WORK_DIR } from '../lib/paths';
 import { ServerProcess, sleep, stopAll } from '../lib/processes';
 import type { BenchmarkEntry, RunSample } from '../lib/results';
 import type { BenchActors } from '../seed/conversations';
@@ -41,6 +43,8 @@ interface StepOutcome {
   unmeasured: number;
   statementsPerDelivery: number;
   serverCpuPct: number;
+  /** Server CPU (both instances) per delivery, in µs. */
+  serverCpuMicrosPerDelivery: number;
   loadGeneratorCpuPct: number;
   machineBusyPct: number;
   eventLoopDelayP99Ms: number;
@@ -135,6 +139,7 @@ async function sweepStep(
     unmeasured: result.unmeasured,
     statementsPerDelivery: round(statements / Math.max(result.received, 1), 2),
     serverCpuPct: round(stats.reduce((sum, s) => sum + (s.cpuMs / s.wallMs) * 100, 0), 1),
+    serverCpuMicrosPerDelivery: round((stats.reduce((sum, s) => sum + s.cpuMs, 0) * 1000) / Math.max(result.received, 1), 0),
     loadGeneratorCpuPct: used.loadGeneratorPct,
     machineBusyPct: used.machineBusyPct,
     eventLoopDelayP99Ms: round(Math.max(...stats.map((s) => s.loopDelayMs.p99)), 1),
@@ -154,7 +159,7 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
     ? { ...fullInput, actors: { ...fullInput.actors, fanoutTickets: fullInput.actors.fanoutTickets.slice(0, 400) } }
     : fullInput;
   const subscribers = input.actors.fanoutTickets.length * SUBSCRIBERS_PER_TICKET;
-  const rates = ctx.options.quick ? [5_000, 10_000, 20_000] : [2_500, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000];
+  const rates = ctx.options.rates ?? (ctx.options.quick ? [5_000, 10_000, 20_000] : [2_500, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000]);
   const stepSeconds = ctx.options.quick ? 4 : 8;
   const systems: WsSystem[] = [
     {
@@ -193,7 +198,8 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
   let step = 1;
   try {
     for (let r = 0; r < ctx.options.runs; r++) {
-      const order = r % 2 === 0 ? systems : [...systems].reverse();
+      const chosen = systems.filter((system) => !ctx.options.contenders || ctx.options.contenders.has(system.name));
+      const order = r % 2 === 0 ? chosen : [...chosen].reverse();
       for (const system of order) {
         const load1 = currentLoad();
         const specs = await clientSpecs(input, system.ports);
@@ -231,11 +237,18 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
           if (input.fanout) {
             const outcomes: StepOutcome[] = [];
             for (const rate of rates) {
+              const profiling = ctx.options.profile && system.name === 'parley' && r === 0;
+              if (profiling) await Promise.all(servers.map((server) => server.profile(true)));
               const outcome = await sweepStep(harness, publisher, servers, step++, rate, stepSeconds, subscribers);
+              if (profiling) {
+                for (const server of servers) {
+                  ctx.log(`    profile: ${await server.profile(false, path.join(WORK_DIR, 'profiles', `fanout-${rate}-${server.spec.name}-${Date.now()}.cpuprofile`))}`);
+                }
+              }
               outcomes.push(outcome);
               ctx.log(
                 `    ${rate} deliveries/s offered: ${outcome.deliveriesPerSecond} delivered/s, p50 ${outcome.p50Ms} ms, p99 ${outcome.p99Ms} ms, p99.9 ${outcome.p999Ms} ms, ` +
-                  `lost ${outcome.lost}, duplicated ${outcome.duplicated}, ${outcome.statementsPerDelivery} statements/delivery; server ${outcome.serverCpuPct}%, ` +
+                  `lost ${outcome.lost}, duplicated ${outcome.duplicated}, ${outcome.statementsPerDelivery} statements and ${outcome.serverCpuMicrosPerDelivery} µs server CPU per delivery; server ${outcome.serverCpuPct}%, ` +
                   `load generator ${outcome.loadGeneratorCpuPct}%, machine ${outcome.machineBusyPct}% ${outcome.passed ? '' : '(FAILED)'}`,
               );
               if (!outcome.passed) {
@@ -263,6 +276,7 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
                       lost: atTarget.lost,
                       duplicated: atTarget.duplicated,
                       statementsPerDelivery: atTarget.statementsPerDelivery,
+                      serverCpuMicrosPerDelivery: atTarget.serverCpuMicrosPerDelivery,
                       eventLoopDelayP99Ms: atTarget.eventLoopDelayP99Ms,
                     }
                   : {}),

@@ -25,7 +25,8 @@ export interface HttpRound {
  * Runs every contender `runs` times, interleaved (the order rotates each round, so none always
  * follows another's heat), after a warm-up of each. Returns one sample per timed run.
  */
-export async function interleavedHttpRuns(ctx: BenchContext, label: string, contenders: HttpContender[], round: HttpRound): Promise<RunSample[]> {
+export async function interleavedHttpRuns(ctx: BenchContext, label: string, all: HttpContender[], round: HttpRound): Promise<RunSample[]> {
+  const contenders = all.filter((contender) => !ctx.options.contenders || ctx.options.contenders.has(contender.name));
   for (const contender of contenders) {
     const warm = await runHttpLoad({ ...contender.load, connections: round.connections, durationSeconds: round.warmupSeconds });
     ctx.log(`  warm-up ${contender.name}: ${warm.requestsPerSecond} req/s, ${warm.failures} failures`);
@@ -70,6 +71,8 @@ function sampleOf(contender: string, round: number, result: HttpResult, statemen
       requests: result.requests,
       failures: result.failures,
       statementsPerRequest: Math.round((statements / Math.max(result.requests, 1)) * 100) / 100,
+      // CPU time per request is steadier than throughput on a shared machine: it shows a change's effect through noise.
+      serverCpuMsPerRequest: Math.round(((serverCpuPct / 100) * 1000 * 100) / Math.max(result.requestsPerSecond, 0.01)) / 100,
       eventLoopDelayP99Ms: loopDelayP99Ms,
     },
     load1,

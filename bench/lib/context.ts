@@ -17,6 +17,10 @@ export interface BenchOptions {
   /** Wait for a 1-minute load under this before starting. */
   maxLoad: number;
   quietTimeoutSeconds: number;
+  /** Fan-out sweep override (deliveries/s), for experiments. */
+  rates: number[] | null;
+  /** Only these contenders (parley, floor, postgraphile, direct), for experiments; null: all. */
+  contenders: Set<string> | null;
 }
 
 export interface BenchContext {

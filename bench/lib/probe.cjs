@@ -10,6 +10,7 @@
  *   { probe: 'attribute', on }    count statements per HTTP request (in the request's async context),
  *                                 apart from background work; off returns the counts
  *   { probe: 'profile', on, file } start / stop a V8 CPU profile written to `file`
+ *   { probe: 'heapsnapshot', file } write a heap snapshot (after a GC)
  *
  * Statements are counted at `pg`'s Client#query, which every driver here goes through (knex for
  * MikroORM, the floors' pools, PostGraphile's adaptor), so BEGIN and COMMIT count too.
@@ -29,6 +30,9 @@ let attribution = null;
 const requestScope = new AsyncLocalStorage();
 let capture = null;
 let inFlight = 0;
+/** Which pg connection ran a captured statement (replays keep transactions on one connection). */
+const connectionIds = new WeakMap();
+let nextConnectionId = 1;
 
 /** Patches the `pg` a server will load: resolved from PROBE_PG_FROM (its folder), else ours. */
 function patchPg() {
@@ -50,10 +54,12 @@ function patchPg() {
       if (store) store.statements++;
       else attribution.background++;
     }
-    if (!capture) return query.call(this, config, values, callback);
+    // Only what HTTP requests ran is captured: background jobs (SLA, outbox, rollups) are not the request's SQL.
+    if (!capture || !requestScope.getStore()) return query.call(this, config, values, callback);
     const text = typeof config === 'string' ? config : config && config.text;
     const params = Array.isArray(values) ? values : config && config.values;
-    const entry = { text, values: params, startedAt: performance.now(), endedAt: 0, concurrent: inFlight > 0 };
+    if (!connectionIds.has(this)) connectionIds.set(this, nextConnectionId++);
+    const entry = { text, values: params, connection: connectionIds.get(this), startedAt: performance.now(), endedAt: 0, concurrent: inFlight > 0 };
     capture.push(entry);
     inFlight++;
     let ended = false;
@@ -162,7 +168,17 @@ async function answer(message) {
     case 'capture': {
       const recorded = capture;
       capture = message.on ? [] : null;
+      // Capturing needs to know which request a statement belongs to.
+      if (message.on) attribution ??= { requests: [], background: 0 };
+      else if (attribution) {
+        attribution = null;
+        requestScope.disable();
+      }
       return { statements: recorded ?? [] };
+    }
+    case 'heapsnapshot': {
+      if (typeof global.gc === 'function') global.gc();
+      return { file: require('node:v8').writeHeapSnapshot(message.file) };
     }
     case 'profile':
       if (message.on) {

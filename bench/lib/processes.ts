@@ -17,6 +17,8 @@ export interface ProbeStats {
 export interface CapturedStatement {
   text: string;
   values?: unknown[];
+  /** The pg connection it ran on (an id of the probe's). */
+  connection: number;
   startedAt: number;
   endedAt: number;
   /** Issued while another statement of this process was still running. */
@@ -143,6 +145,10 @@ export class ServerProcess {
 
   async stopAttribution(): Promise<{ requests: number[]; background: number }> {
     return this.ask({ probe: 'attribute', on: false });
+  }
+
+  async heapSnapshot(file: string): Promise<string> {
+    return (await this.ask<{ file: string }>({ probe: 'heapsnapshot', file }, 300_000)).file;
   }
 
   async profile(on: true): Promise<void>;
