@@ -1,14 +1,26 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { formatClientError } from '../../shared/errors';
 import type { SecuritySettings } from './settings';
 
 /**
- * The HTTP request being served, for the places that format errors without its context: Apollo
- * formats errors of malformed requests (batches, bad bodies, CSRF) before any plugin sees them.
+ * An error answer's body with the request id in every error that lacks one: for the answers Apollo
+ * formats without a request's context (malformed requests). Anything but a JSON error list passes as it is.
  */
-export const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+export function withRequestId(body: string, requestId: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  const errors = (parsed as { errors?: unknown }).errors;
+  if (!Array.isArray(errors)) return body;
+  for (const error of errors as { extensions?: Record<string, unknown> }[]) {
+    if (error && typeof error === 'object' && error.extensions?.requestId === undefined) error.extensions = { ...error.extensions, requestId };
+  }
+  return JSON.stringify(parsed);
+}
 
 export type ClientErrorFormatter = (error: unknown, options?: { requestId?: string; logger?: Logger }) => GraphQLFormattedError;
 
@@ -24,7 +36,7 @@ export function withoutSuggestions(message: string): string {
  */
 export function clientErrorFormatter(settings: Pick<SecuritySettings, 'fieldSuggestions'>): ClientErrorFormatter {
   return (error, options = {}) => {
-    const formatted = formatClientError(error, { ...options, requestId: options.requestId ?? requestScope.getStore()?.requestId });
+    const formatted = formatClientError(error, { ...options, requestId: options.requestId });
     return settings.fieldSuggestions ? formatted : { ...formatted, message: withoutSuggestions(formatted.message) };
   };
 }
