@@ -15,6 +15,7 @@ import { authenticate } from './authenticate';
 import { createAppServices, createRequestContext, type AppServices, type RequestContext } from './context';
 import { mountExplorer } from './explorer';
 import { bootstrapAdmin } from './bootstrap';
+import { compiledExecutionGateway } from './executor';
 import { errorHandler, requestLogging } from './http-logging';
 import { getSchema } from './schema';
 import { createSecurity } from './security';
@@ -82,7 +83,8 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   const sockets: WebSocketServerHandle = createWebSocketServer(httpServer, schema, services, security);
 
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    // The same schema, executed by compiled operations (see executor.ts).
+    gateway: compiledExecutionGateway(schema),
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
