@@ -99,9 +99,8 @@ export async function sendMessage(ctx: RequestContext, input: SendMessageInput):
       createdAt: now,
     });
     message.kind = await attachUploads(em, viewer, message, input.attachmentIds ?? []);
-    applyMessageToTicket(work, ticket, { seq, internal, at: now, from: authorKind, authorId: viewer.userId });
-    await em.flush();
-    // Writing a message means having read everything before it.
+    applyMessageToTicket(work, ticket, { seq, internal, at: now, from: authorKind, authorId: viewer.userId, body: input.body });
+    // Written with the message (ticketTransaction flushes once): writing a message means having read everything before it.
     await advanceReadCursor(em, ticket.id, viewer.userId, seq, now);
     outbox.push({ type: 'MESSAGE_ADDED', ticketId: ticket.id, messageId: message.id, seq, internal, authorId: viewer.userId });
     return message;
@@ -114,7 +113,7 @@ export function appendSystemMessage(work: TicketWork, ticket: Ticket, body: stri
   const now = new Date();
   const seq = ticket.lastSeq + 1;
   const message = em.create(Message, { ticket, seq, author: null, authorKind: MessageAuthorKind.SYSTEM, kind: MessageKind.SYSTEM, body, createdAt: now });
-  applyMessageToTicket(work, ticket, { seq, internal: false, at: now, from: 'SYSTEM', authorId: null });
+  applyMessageToTicket(work, ticket, { seq, internal: false, at: now, from: 'SYSTEM', authorId: null, body });
   outbox.push({ type: 'MESSAGE_ADDED', ticketId: ticket.id, messageId: message.id, seq, internal: false, authorId: null });
   return message;
 }

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Role } from '../../shared/roles';
 import { Agent } from '../agents/agent.entity';
-import { Message } from '../messages/message.entity';
 import type { Ticket } from '../tickets/ticket.entity';
 import { TicketEventKind } from '../tickets/ticket.enums';
 import type { AfterChangeContext, TicketChanges } from '../tickets/ticket.lifecycle';
@@ -38,11 +37,20 @@ export async function notifyChanges(changes: TicketChanges, ctx: AfterChangeCont
   if (!tickets.size) return;
 
   const events: PlanEvent[] = [];
+  // Agents' user ids, only where a rule can name them: the agent an ASSIGNED event hands the
+  // ticket to, and the assignee of a ticket with a customer's message or a priority change. An
+  // agent's reply (the common case) needs none of them: it notifies the customer.
   const agentIds = new Set<string>();
-  for (const ticket of tickets.values()) if (ticket.assignee) agentIds.add(ticket.assignee.id);
+  const needsAssignee = new Set<string>();
+  for (const message of changes.messages) if (message.from === 'CUSTOMER' && !message.internal) needsAssignee.add(message.ticket.id);
   for (const event of changes.events) {
+    if (event.kind === TicketEventKind.PRIORITY_CHANGED) needsAssignee.add(event.ticket.id);
     const agentId = event.kind === TicketEventKind.ASSIGNED ? (event.data?.agentId as string | null) : null;
     if (agentId) agentIds.add(agentId);
+  }
+  for (const ticketId of needsAssignee) {
+    const assignee = tickets.get(ticketId)?.assignee;
+    if (assignee) agentIds.add(assignee.id);
   }
   const agents = agentIds.size ? await em.find(Agent, { id: { $in: [...agentIds] } }) : [];
   const userOfAgent = new Map(agents.map((agent) => [agent.id, agent.user.id]));
@@ -68,18 +76,9 @@ export async function notifyChanges(changes: TicketChanges, ctx: AfterChangeCont
     }
   }
 
-  const notifying = changes.messages.filter((message) => !message.internal && message.from !== 'SYSTEM');
-  const bodies = notifying.length
-    ? await em.find(Message, { $or: notifying.map((message) => ({ ticket: message.ticket.id, seq: message.seq })) })
-    : [];
-  const bodyOf = new Map(bodies.map((message) => [`${message.ticket.id}|${message.seq}`, message.body]));
-  const messages: PlanMessage[] = notifying.map((message) => ({
-    ticketId: message.ticket.id,
-    from: message.from,
-    internal: message.internal,
-    authorId: message.authorId,
-    body: bodyOf.get(`${message.ticket.id}|${message.seq}`) ?? '',
-  }));
+  const messages: PlanMessage[] = changes.messages
+    .filter((message) => !message.internal && message.from !== 'SYSTEM')
+    .map((message) => ({ ticketId: message.ticket.id, from: message.from, internal: message.internal, authorId: message.authorId, body: message.body }));
 
   const created = new Set(changes.created.map((ticket) => ticket.id));
   const plan = new Map<string, PlanTicket>(

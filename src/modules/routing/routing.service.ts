@@ -194,7 +194,11 @@ export async function routeChanges(changes: TicketChanges, ctx: AfterChangeConte
   if (!ctx.app.config.autoAssign) return;
   const work: TicketWork = { em: ctx.em, outbox: ctx.outbox, changes };
   const freed = [...changes.freedAgentIds];
-  for (const ticket of ticketsToRoute(changes)) {
+  const waiting = ticketsToRoute(changes);
+  if (!waiting.length && !freed.length) return;
+  // Routing reads agents' loads and the queue with its own SQL: the unit's changes must be written first.
+  await ctx.em.flush();
+  for (const ticket of waiting) {
     if (isWaiting(ticket)) await assignBest(work, ticket);
   }
   if (freed.length) await drainQueue(work, freed);

@@ -36,6 +36,8 @@ export interface TicketMessageChange {
   from: 'CUSTOMER' | 'AGENT' | 'SYSTEM';
   internal: boolean;
   authorId: string | null;
+  /** The text as written (notifications quote it without reading the message back). */
+  body: string;
 }
 
 export interface AfterChangeContext {

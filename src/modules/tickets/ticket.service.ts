@@ -42,13 +42,13 @@ export interface TicketWork {
 
 /**
  * Runs `work` in a transaction; then, still inside it, lets other modules react to what changed
- * (routing, notifications); publishes only after the commit.
+ * (routing, notifications); publishes only after the commit. One flush writes what the work and
+ * the steps changed: a step that reads the database with its own SQL flushes first (routing does).
  */
 export function ticketTransaction<T>(ctx: RequestContext, work: (unit: TicketWork) => Promise<T>): Promise<T> {
   return transactionWithEvents(ctx, async (em, outbox) => {
     const unit: TicketWork = { em, outbox, changes: emptyChanges() };
     const result = await work(unit);
-    await em.flush();
     await runAfterChangeSteps(unit.changes, { em, outbox, app: ctx.app, actorId: ctx.viewer?.userId ?? null });
     await em.flush();
     return result;
@@ -400,12 +400,12 @@ export async function rateTicket(ctx: RequestContext, input: RateTicketInput): P
 export function applyMessageToTicket(
   work: TicketWork,
   ticket: Ticket,
-  message: { seq: number; internal: boolean; at: Date; from: 'CUSTOMER' | 'AGENT' | 'SYSTEM'; authorId: string | null },
+  message: { seq: number; internal: boolean; at: Date; from: 'CUSTOMER' | 'AGENT' | 'SYSTEM'; authorId: string | null; body: string },
 ): void {
   ticket.lastSeq = message.seq;
   ticket.messageCount += 1;
   ticket.lastMessageAt = message.at;
-  work.changes.messages.push({ ticket, seq: message.seq, from: message.from, internal: message.internal, authorId: message.authorId });
+  work.changes.messages.push({ ticket, seq: message.seq, from: message.from, internal: message.internal, authorId: message.authorId, body: message.body });
   if (message.internal) return;
   ticket.publicMessageCount += 1;
   ticket.lastPublicMessageAt = message.at;
