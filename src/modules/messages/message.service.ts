@@ -58,6 +58,37 @@ export async function advanceReadCursor(em: EntityManager, ticketId: string, use
   return rows.length ? rows[0].last_read_seq : null;
 }
 
+/** Inserts `message` (not managed yet) and moves its author's read cursor to it, in one statement. */
+async function insertMessageAndReadCursor(em: EntityManager, message: Message, authorId: string): Promise<void> {
+  await em.getConnection().execute(
+    `with message as (
+       insert into messages (id, ticket_id, seq, author_id, author_kind, kind, body, internal, client_message_id, created_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     )
+     insert into read_cursors (ticket_id, user_id, last_read_seq, read_at) values (?, ?, ?, ?)
+     on conflict (ticket_id, user_id) do update set last_read_seq = excluded.last_read_seq, read_at = excluded.read_at
+     where read_cursors.last_read_seq < excluded.last_read_seq`,
+    [
+      message.id,
+      message.ticket.id,
+      message.seq,
+      authorId,
+      message.authorKind,
+      message.kind,
+      message.body,
+      message.internal,
+      message.clientMessageId ?? null,
+      message.createdAt,
+      message.ticket.id,
+      authorId,
+      message.seq,
+      message.createdAt,
+    ],
+    'run',
+    em.getTransactionContext(),
+  );
+}
+
 /** Links the sender's own, still unattached uploads; returns the message kind they imply. */
 async function attachUploads(em: EntityManager, viewer: Viewer, message: Message, attachmentIds: readonly string[]): Promise<MessageKind> {
   if (!attachmentIds.length) return MessageKind.TEXT;
@@ -88,20 +119,27 @@ export async function sendMessage(ctx: RequestContext, input: SendMessageInput):
     const seq = ticket.lastSeq + 1;
     const internal = !!input.internal;
     const authorKind = isStaff(viewer) ? MessageAuthorKind.AGENT : MessageAuthorKind.CUSTOMER;
-    const message = em.create(Message, {
-      ticket,
-      seq,
-      author: em.getReference(User, viewer.userId),
-      authorKind,
-      body: input.body,
-      internal,
-      clientMessageId: input.clientMessageId ?? null,
-      createdAt: now,
-    });
+    const message = em.create(
+      Message,
+      {
+        ticket,
+        seq,
+        author: em.getReference(User, viewer.userId),
+        authorKind,
+        body: input.body,
+        internal,
+        clientMessageId: input.clientMessageId ?? null,
+        deliveryState: null,
+        createdAt: now,
+      },
+      { persist: false },
+    );
     message.kind = await attachUploads(em, viewer, message, input.attachmentIds ?? []);
+    // The message and the read cursor (writing a message means having read everything before
+    // it) in one round trip; the ticket's counters and status follow with ticketTransaction's flush.
+    await insertMessageAndReadCursor(em, message, viewer.userId);
+    em.merge(message);
     applyMessageToTicket(work, ticket, { seq, internal, at: now, from: authorKind, authorId: viewer.userId, body: input.body });
-    // Written with the message (ticketTransaction flushes once): writing a message means having read everything before it.
-    await advanceReadCursor(em, ticket.id, viewer.userId, seq, now);
     outbox.push({ type: 'MESSAGE_ADDED', ticketId: ticket.id, messageId: message.id, seq, internal, authorId: viewer.userId });
     return message;
   });
