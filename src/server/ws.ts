@@ -94,6 +94,8 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
   const handle = useServer<ConnectionParams, { parley?: SocketState }>(
     {
       schema,
+      // Values shared by many subscribers (messageAdded's pages) are executed once per view.
+      subscribe: (args) => realtime.results.subscribe(args),
       onConnect: async (ctx: SocketContext) => {
         const state: SocketState = { socketId: randomUUID(), viewer: null, cleanups: [realtime.socketOpened()], operations: new Map() };
         ctx.extra.parley = state;

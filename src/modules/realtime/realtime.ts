@@ -8,6 +8,7 @@ import { MemoryTypingStore, RedisTypingStore } from './typing.store';
 import { TypingTracker } from './typing.tracker';
 import { MessageFeed } from './message-feed';
 import { ViewerRechecks } from './viewer-rechecks';
+import { SharedResults } from './shared-results';
 
 /** What a subscription may do to the websocket it runs on. */
 export interface ConnectionHandle {
@@ -61,6 +62,8 @@ export class Realtime {
   readonly viewers: ViewerRechecks;
   /** messageAdded's reads, shared among this instance's subscribers of a ticket and batched. */
   readonly messages: MessageFeed;
+  /** Subscription values executed once per view for all the subscribers that share them. */
+  readonly results = new SharedResults();
   private readonly counts = { sockets: 0, operations: 0, streams: 0 };
   private readonly stopReconnectHeartbeat: () => void;
   private readonly socketListeners: SocketListener[];

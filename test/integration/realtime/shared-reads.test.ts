@@ -23,6 +23,11 @@ afterEach(async () => {
 });
 afterAll(() => server.stop());
 
+/** The same, plus a field that differs per viewer (an e-mail only staff and its owner see). */
+const OnChatMessageWithEmail = parse(
+  'subscription OnChatMessageWithEmail($ticketId: ID!) { messageAdded(ticketId: $ticketId) { id author { id email } } }',
+) as TypedDocumentNode<{ messageAdded: { id: string; author: { id: string; email: string | null } | null } }, { ticketId: string }>;
+
 const feedReads = (statements: string[]) => statements.filter((sql) => sql.includes('with ordinality as k(ticket_id, after_seq, include_internal, i)'));
 const viewerChecks = (statements: string[]) => statements.filter((sql) => /from sessions s join users u on u.id = s.user_id\s+where s.id in/.test(sql));
 
@@ -71,5 +76,59 @@ describe('messageAdded on an instance with many subscribers of one ticket', () =
       await sub.waitForCount(sent.length);
       expect(sub.data.map((data) => data.messageAdded.seq)).toEqual(seqs);
     }
+  });
+});
+
+describe('messageAdded results shared between subscribers with the same view', () => {
+  const counts = () => ({ ...server.app.services.realtime.results.counts });
+
+  it('executes the selection once per view: staff share one result, the customer has their own', async () => {
+    const ticketId = await openTicket(cast.customerA);
+    const watchers = [cast.customerA, cast.agent, cast.agent, cast.agent];
+    const subs = watchers.map((actor) => connectWs(server.wsUrl, { token: actor.token }).subscribe(OnChatMessage, { ticketId }));
+    await waitFor(streamsLive(server, watchers.length));
+
+    const before = counts();
+    const sent = await send(cast.customerA, ticketId, 'Hello?');
+    await Promise.all(subs.map((sub) => sub.waitForCount(1)));
+
+    const expected = { id: sent.id, seq: sent.seq, body: 'Hello?', author: { id: cast.customerA.user.id, name: cast.customerA.user.name } };
+    for (const sub of subs) expect(sub.data.map((data) => data.messageAdded)).toEqual([expected]);
+    expect({ executed: counts().executed - before.executed, shared: counts().shared - before.shared }).toEqual({ executed: 2, shared: 2 });
+  });
+
+  it('never gives the customer the internal note staff share', async () => {
+    const ticketId = await openTicket(cast.customerA);
+    const customer = connectWs(server.wsUrl, { token: cast.customerA.token }).subscribe(OnChatMessage, { ticketId });
+    const staff = [cast.agent, cast.agent].map((actor) => connectWs(server.wsUrl, { token: actor.token }).subscribe(OnChatMessage, { ticketId }));
+    await waitFor(streamsLive(server, 3));
+
+    const before = counts();
+    const note = await send(cast.agent, ticketId, 'Refund approved, tell them tomorrow', true);
+    await Promise.all(staff.map((sub) => sub.waitForCount(1)));
+    const reply = await send(cast.agent, ticketId, 'We are on it');
+    await customer.waitForMessage((data) => data.messageAdded.id === reply.id);
+    await Promise.all(staff.map((sub) => sub.waitForCount(2)));
+
+    expect(customer.data.map((data) => data.messageAdded.id)).toEqual([reply.id]);
+    for (const sub of staff) expect(sub.data.map((data) => data.messageAdded.body)).toEqual(['Refund approved, tell them tomorrow', 'We are on it']);
+    expect(counts().shared - before.shared).toBe(2);
+  });
+
+  it('executes a selection with a per-viewer field for each subscriber', async () => {
+    const ticketId = await openTicket(cast.customerA);
+    const watchers = [cast.customerA, cast.agent, cast.supervisor];
+    const subs = watchers.map((actor) => connectWs(server.wsUrl, { token: actor.token }).subscribe(OnChatMessageWithEmail, { ticketId }));
+    await waitFor(streamsLive(server, watchers.length));
+
+    const before = counts();
+    await send(cast.agent, ticketId, 'Which printer?');
+    await Promise.all(subs.map((sub) => sub.waitForCount(1)));
+
+    const [customer, agent, supervisor] = subs.map((sub) => sub.data[0].messageAdded.author?.email);
+    expect(customer).toBeNull();
+    expect(agent).toBe(cast.agent.user.email);
+    expect(supervisor).toBe(cast.agent.user.email);
+    expect({ executed: counts().executed - before.executed, shared: counts().shared - before.shared }).toEqual({ executed: 3, shared: 0 });
   });
 });

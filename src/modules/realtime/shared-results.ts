@@ -1,0 +1,220 @@
+import {
+  createSourceEventStream,
+  execute,
+  getNamedType,
+  getOperationAST,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
+import type { RequestContext } from '../../server/context';
+import { isAdmin } from '../../shared/auth/viewer';
+import type { Message } from '../messages/message.entity';
+
+/**
+ * Per subscription field whose events are shared objects (the same value handed to every
+ * subscriber of the event on this instance): the fields whose result depends on nothing but the
+ * value (and the variables), and how the viewer may still change the rest.
+ */
+interface ShareableField {
+  /** Per object type: fields that read only their parent value (a field naming a type recurses into it). */
+  fields: Record<string, ReadonlySet<string>>;
+  /** What, of the viewer, the allowed fields do depend on: the cache keeps one result per distinct key. */
+  viewKey(ctx: RequestContext, root: object): string;
+}
+
+const SHAREABLE: Record<string, ShareableField> = {
+  // messageAdded's values are MessageFeed's shared, read-only pages. `body` is the one allowed field
+  // that reads the viewer: blank for all but the author and admins once deleted (visibleBody). The
+  // role is in the key anyway, so customers and staff never share a result even if a page did.
+  messageAdded: {
+    fields: {
+      Message: new Set(['__typename', 'id', 'seq', 'authorKind', 'kind', 'internal', 'clientMessageId', 'createdAt', 'editedAt', 'deletedAt', 'body', 'author']),
+      User: new Set(['__typename', 'id', 'name', 'role', 'createdAt']),
+    },
+    viewKey: (ctx, root) => {
+      const viewer = ctx.viewer;
+      const message = root as Message;
+      const sees = message.deletedAt ? (isAdmin(viewer) || (!!viewer && message.author?.id === viewer.userId) ? 'body' : 'blank') : '';
+      return `${viewer?.role ?? 'anonymous'}:${sees}`;
+    },
+  },
+};
+
+/** How one document's subscription values may share their execution; null: each runs its own. */
+interface Plan {
+  field: ShareableField;
+  /** The variables the shared part of the selection reads (its arguments and directives). */
+  variables: string[];
+}
+
+/**
+ * Executes a subscription's values once per distinct view. graphql-js runs the whole selection for
+ * every subscriber and every event; when thousands follow the same tickets with the same document,
+ * that is the same work over and over. For subscription fields listed in SHAREABLE, a value that is
+ * one shared object (see MessageFeed) is executed once per (document, variables the selection
+ * reads, view key), and every subscriber with that view gets the same result object. Only
+ * selections made entirely of fields that read nothing but their parent value qualify; anything
+ * else (a per-viewer field such as User.email, or a loader of the viewer's) runs per subscriber as
+ * before. Authorization is untouched: each subscriber's stream still re-checks its viewer and picks
+ * the values it may see before execution.
+ */
+export class SharedResults {
+  private readonly plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
+  private readonly results = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
+  /** Selections executed, and results handed out again instead (tests and metrics). */
+  readonly counts = { executed: 0, shared: 0 };
+
+  /**
+   * graphql-js' `subscribe`, with each value executed through `execute` below: what graphql-ws
+   * calls for every subscription operation.
+   */
+  async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    const source = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in source)) return source;
+    const iterator = source[Symbol.asyncIterator]();
+    const map = async (item: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> => {
+      if (item.done) return { value: undefined, done: true };
+      try {
+        return { value: await this.execute(args, item.value), done: false };
+      } catch (error) {
+        await iterator.return?.().catch(() => undefined);
+        throw error;
+      }
+    };
+    const mapped: AsyncIterableIterator<ExecutionResult> = {
+      next: async () => map(await iterator.next()),
+      return: async () => (iterator.return ? map(await iterator.return()) : { value: undefined, done: true }),
+      throw: async (error: unknown) => {
+        if (iterator.throw) return map(await iterator.throw(error));
+        throw error;
+      },
+      [Symbol.asyncIterator]: () => mapped,
+    };
+    return mapped;
+  }
+
+  /** The result of `args` with `root` as the subscription's value, shared with identical views. */
+  execute(args: ExecutionArgs, root: unknown): Promise<ExecutionResult> | ExecutionResult {
+    const plan = typeof root === 'object' && root !== null ? this.planFor(args.schema, args.document, args.operationName ?? undefined) : null;
+    this.counts.executed++;
+    if (!plan) return execute({ ...args, rootValue: root });
+    const ctx = args.contextValue as RequestContext;
+    const variables = args.variableValues ?? {};
+    const key = `${this.documentId(args.document)}\u0000${args.operationName ?? ''}\u0000${plan.field.viewKey(ctx, root as object)}\u0000${
+      plan.variables.length ? JSON.stringify(plan.variables.map((name) => variables[name] ?? null)) : ''
+    }`;
+    // Keyed by the value itself: results go when the value does (pages live about a second).
+    let byKey = this.results.get(root as object);
+    if (!byKey) this.results.set(root as object, (byKey = new Map()));
+    const known = byKey.get(key);
+    if (known) {
+      this.counts.executed--;
+      this.counts.shared++;
+      return known;
+    }
+    const result = execute({ ...args, rootValue: root });
+    byKey.set(key, result);
+    return result;
+  }
+
+  private readonly documentIds = new WeakMap<DocumentNode, number>();
+  private nextDocumentId = 1;
+
+  private documentId(document: DocumentNode): number {
+    let id = this.documentIds.get(document);
+    if (id === undefined) this.documentIds.set(document, (id = this.nextDocumentId++));
+    return id;
+  }
+
+  private planFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): Plan | null {
+    let byOperation = this.plans.get(document);
+    if (!byOperation) this.plans.set(document, (byOperation = new Map()));
+    const name = operationName ?? '';
+    if (!byOperation.has(name)) byOperation.set(name, this.analyse(schema, document, operationName));
+    return byOperation.get(name)!;
+  }
+
+  private analyse(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): Plan | null {
+    const operation = getOperationAST(document, operationName);
+    const root = schema.getSubscriptionType();
+    if (!operation || operation.operation !== 'subscription' || !root) return null;
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    // A subscription has exactly one root field (validation), possibly behind fragments: keep it simple and require it plain.
+    const selections = operation.selectionSet.selections;
+    if (selections.length !== 1 || selections[0].kind !== Kind.FIELD || selections[0].directives?.length) return null;
+    const rootField = selections[0];
+    const shareable = SHAREABLE[rootField.name.value];
+    const definition = root.getFields()[rootField.name.value];
+    if (!shareable || !definition || !rootField.selectionSet) return null;
+    const type = getNamedType(definition.type);
+    if (!isObjectType(type)) return null;
+    const variables = new Set<string>();
+    const ok = this.allowed(rootField.selectionSet, type, shareable, fragments, variables, new Set());
+    return ok ? { field: shareable, variables: [...variables].sort() } : null;
+  }
+
+  /** True when every field of `selectionSet` (through fragments) is in the allowlist of its type. */
+  private allowed(
+    selectionSet: SelectionSetNode,
+    type: GraphQLObjectType,
+    shareable: ShareableField,
+    fragments: Map<string, FragmentDefinitionNode>,
+    variables: Set<string>,
+    visiting: Set<string>,
+  ): boolean {
+    const fields = shareable.fields[type.name];
+    if (!fields) return false;
+    for (const selection of selectionSet.selections) {
+      for (const directive of selection.directives ?? []) collectVariables(directive, variables);
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (!fields.has(name)) return false;
+        for (const argument of selection.arguments ?? []) collectVariables(argument, variables);
+        if (name === '__typename') continue;
+        const field = type.getFields()[name];
+        if (!field) return false;
+        const named = getNamedType(field.type);
+        if (selection.selectionSet) {
+          if (!isObjectType(named) || !this.allowed(selection.selectionSet, named, shareable, fragments, variables, visiting)) return false;
+        } else if (isObjectType(named)) {
+          return false;
+        }
+      } else {
+        const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
+        if (!fragment) return false;
+        if (fragment.typeCondition && fragment.typeCondition.name.value !== type.name) return false;
+        if (selection.kind === Kind.FRAGMENT_SPREAD) {
+          if (visiting.has(selection.name.value)) return false;
+          visiting.add(selection.name.value);
+        }
+        const ok = this.allowed(fragment.selectionSet, type, shareable, fragments, variables, visiting);
+        if (selection.kind === Kind.FRAGMENT_SPREAD) visiting.delete(selection.name.value);
+        if (!ok) return false;
+      }
+    }
+    return true;
+  }
+}
+
+/** Adds the names of the variables used anywhere under `node` (an argument or a directive). */
+function collectVariables(node: object, into: Set<string>): void {
+  const walk = (value: unknown): void => {
+    if (!value || typeof value !== 'object') return;
+    if (Array.isArray(value)) return value.forEach(walk);
+    const record = value as { kind?: string; name?: { value: string } };
+    if (record.kind === Kind.VARIABLE && record.name) {
+      into.add(record.name.value);
+      return;
+    }
+    for (const [key, child] of Object.entries(value)) if (key !== 'loc') walk(child);
+  };
+  walk(node);
+}
