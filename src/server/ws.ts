@@ -8,7 +8,8 @@ import type { Unsubscribe } from '../infra/pubsub';
 import type { Viewer } from '../shared/auth/viewer';
 import { channels, type SessionStreamEvent } from '../shared/events/topics';
 import { authenticate } from './authenticate';
-import { createRequestContext, type AppServices } from './context';
+import { LiveContext } from '../modules/realtime/live-context';
+import type { AppServices } from './context';
 import { DocumentCache } from './document-cache';
 import type { Security } from './security';
 import { validationRulesFor } from './validation-rules';
@@ -137,7 +138,8 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
       },
       context: (ctx: SocketContext, id) => {
         const state = stateOf(ctx);
-        const requestContext = createRequestContext(services, state.viewer, requestIdOf(ctx, id));
+        // Its EntityManager, loaders and logger are made when used (see LiveContext).
+        const requestContext = new LiveContext(services, state.viewer, requestIdOf(ctx, id));
         security.bindRequest(requestContext, ctx.extra.request);
         requestContext.connection = {
           terminate: (reason) => {

@@ -3,6 +3,7 @@ import type { SubscribeResolverData } from 'type-graphql';
 import type { RequestContext } from '../../server/context';
 import { AppError, unauthenticated } from '../../shared/errors';
 import { Loaders } from '../../shared/loaders/registry';
+import { LiveContext } from './live-context';
 import { ChannelStream, StreamOverflowError, type CatchUp } from './channel-stream';
 
 /**
@@ -33,8 +34,12 @@ export interface LiveSetup<E, T> {
  * session for that long; revocations also close the socket at once through the session channel).
  */
 export async function renewForEvent(ctx: RequestContext): Promise<void> {
-  ctx.em = ctx.app.orm.em.fork() as EntityManager;
-  ctx.loaders = new Loaders(ctx);
+  if (ctx instanceof LiveContext) {
+    ctx.renew();
+  } else {
+    ctx.em = ctx.app.orm.em.fork() as EntityManager;
+    ctx.loaders = new Loaders(ctx);
+  }
   const viewer = ctx.viewer && (await ctx.app.realtime.viewers.recheck(ctx.viewer));
   if (!viewer) throw unauthenticated('Your session has ended; reconnect with a fresh token.');
   ctx.viewer = viewer;
@@ -47,6 +52,7 @@ export async function renewForEvent(ctx: RequestContext): Promise<void> {
  * (allowGlobalContext is off), so a stray use between events fails loudly instead of leaking.
  */
 export function releaseBetweenEvents(ctx: RequestContext): void {
+  if (ctx instanceof LiveContext) return ctx.release();
   ctx.em = ctx.app.orm.em as EntityManager;
   ctx.loaders = new Loaders(ctx);
 }
