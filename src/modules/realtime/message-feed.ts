@@ -1,5 +1,4 @@
 import DataLoader from 'dataloader';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../infra/orm';
 import { User } from '../accounts/user.entity';
 import type { Message } from '../messages/message.entity';
@@ -32,6 +31,37 @@ interface Shared {
 /** How long a page stays shareable: the subscribers of one event ask within a few milliseconds of each other. */
 const SHARED_FOR_MS = 1000;
 
+interface AuthorRow {
+  id: string;
+  name: string;
+  email: string | null;
+  role: User['role'];
+  is_guest: boolean;
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/**
+ * An author to read, not to change, as messageFromRow makes messages: a frozen value with User's
+ * prototype (so type-graphql takes it as the @Root() of User's fields) and no EntityManager. Made
+ * by MikroORM, each author cost more than the rest of the event's read (hydration, identity map).
+ */
+function authorFromRow(row: AuthorRow): User {
+  const user = {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    isGuest: row.is_guest,
+    active: row.active,
+    agent: null,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+  return Object.freeze(Object.setPrototypeOf(user, User.prototype) as User);
+}
+
 /** A PostgreSQL array literal of ids, flags or numbers (knex would expand a JS array into bindings). */
 const arrayLiteral = (values: (string | number | boolean)[]) => `{${values.map((value) => (typeof value === 'boolean' ? (value ? 't' : 'f') : value)).join(',')}}`;
 
@@ -42,8 +72,8 @@ const arrayLiteral = (values: (string | number | boolean)[]) => `{${values.map((
  * asked for in one turn of the event loop (a burst of events on many tickets) go to PostgreSQL as
  * one statement, plus one for their authors. A subscriber handling the message with seq N only
  * takes a page whose snapshot already held N; otherwise it reads again, so sharing never hides a
- * message. The messages are read-only values (see messageFromRow), the authors entities of an
- * EntityManager of the feed's own that nothing flushes; field resolvers only read them (the
+ * message. The messages are read-only values (see messageFromRow), the authors read-only values
+ * too (see authorFromRow); field resolvers only read them (the
  * body's visibility is still decided per viewer).
  */
 export class MessageFeed {
@@ -93,8 +123,8 @@ export class MessageFeed {
   }
 
   private async read(keys: readonly FeedKey[]): Promise<FeedPage[]> {
-    const em = this.orm.em.fork() as EntityManager;
-    const rows = await em.getConnection().execute<(MessageRow & { k: number; horizon: number })[]>(
+    const connection = this.orm.em.getConnection();
+    const rows = await connection.execute<(MessageRow & { k: number; horizon: number })[]>(
       `select k.i as k, t.last_seq as horizon, ${messageRowColumns('m')}
          from unnest(?::text[], ?::int[], ?::bool[]) with ordinality as k(ticket_id, after_seq, include_internal, i)
          join tickets t on t.id = k.ticket_id
@@ -115,7 +145,10 @@ export class MessageFeed {
       else page.messages.push(messageFromRow(row));
     }
     const authorIds = [...new Set(pages.flatMap((page) => page.messages.flatMap((message) => (message.author ? [message.author.id] : []))))];
-    const authors = new Map((authorIds.length ? await em.find(User, { id: { $in: authorIds } }) : []).map((user) => [user.id, user]));
+    const authorRows = authorIds.length
+      ? await connection.execute<AuthorRow[]>(`select id, name, email, role, is_guest, active, created_at, updated_at from users where id = any(?::text[])`, [arrayLiteral(authorIds)])
+      : [];
+    const authors = new Map(authorRows.map((row) => [row.id, authorFromRow(row)]));
     for (const page of pages) {
       page.authors = [...new Set(page.messages.flatMap((message) => (message.author ? [authors.get(message.author.id)] : [])))].filter((user): user is User => !!user);
     }
