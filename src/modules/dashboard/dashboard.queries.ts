@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { escapeLiteral } from 'pg';
 import { slaMissedSql } from '../sla';
 import { splitAtHours, splitForDays, type StatsScope } from './stats-range';
 
@@ -56,16 +57,37 @@ export function addMeasures(into: Measures, row: Partial<Measures>): Measures {
 const epochMs = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 
 /**
- * One statement of the statistics. JIT is off for it: the statements are small, but the planner,
- * unable to size ranges bound at run time (and ticket_stats_measures' rows), can estimate them big
- * enough to spend seconds compiling them.
+ * One statement of the statistics, in one round trip. JIT is off for it: the statements are
+ * small, but the planner, unable to size ranges bound at run time (and ticket_stats_measures'
+ * rows), can estimate them big enough to spend seconds compiling them. `SET LOCAL` and the
+ * statement go as one simple query, which PostgreSQL runs as one implicit transaction, so the
+ * setting ends with it (no BEGIN and COMMIT of their own); the parameters are inlined as literals
+ * for that (`inlineParameters`).
  */
 async function read<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  return em.transactional(async (tx) => {
-    const connection = tx.getConnection();
-    await connection.execute('set local jit = off', [], 'run', tx.getTransactionContext());
-    return connection.execute<T[]>(sql, params, 'all', tx.getTransactionContext());
-  });
+  const results = await em.getConnection().getKnex().raw(`set local jit = off; ${inlineParameters(sql, params)}`);
+  const last = (Array.isArray(results) ? results[results.length - 1] : results) as { rows: T[] };
+  return last.rows;
+}
+
+/** A parameter as a literal: strings through pg's quoting, dates as ISO strings (typed by their column). */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof Date) return escapeLiteral(value.toISOString());
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot inline ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'string') return escapeLiteral(value);
+  throw new Error(`cannot inline a ${typeof value}`);
+}
+
+/** Replaces each `?` of `sql` (the statements here use `?` for nothing else) by its parameter as a literal. */
+export function inlineParameters(sql: string, params: unknown[]): string {
+  const parts = sql.split('?');
+  if (parts.length - 1 !== params.length) throw new Error(`${parts.length - 1} placeholders for ${params.length} parameters`);
+  return parts.reduce((out, part, i) => (i === 0 ? part : `${out}${literal(params[i - 1])}${part}`), '');
 }
 
 /** A PostgreSQL array literal: knex would expand a JS array into a list of bindings. */
@@ -308,9 +330,24 @@ export async function agentCounts(em: EntityManager, scope: Pick<StatsScope, 'de
 
 // ---------------------------------------------------------------- live chart
 
-/** Tickets resolved per hour over [from, to): whole hours from the rollups, the rest from the tickets table. */
-export async function resolvedPerHour(em: EntityManager, from: Date, to: Date): Promise<Map<number, number>> {
-  const { hours, edges } = splitAtHours(from, to);
+export interface ChartRow {
+  /** Start of the hour, in ms since the epoch. */
+  hour: number;
+  customers: number;
+  support: number;
+  resolved: number;
+}
+
+/**
+ * The live chart in one statement, per hour (hours without any figure left out):
+ * - customers and support: over [from, participantsTo) (whole hours), distinct customers who
+ *   opened a ticket or wrote and distinct agents who replied, from the participants the triggers
+ *   record (one row per person and hour);
+ * - resolved: tickets resolved over [from, resolvedTo), whole hours from the rollups, the rest
+ *   from the tickets table.
+ */
+export async function chartPerHour(em: EntityManager, from: Date, participantsTo: Date, resolvedTo: Date): Promise<ChartRow[]> {
+  const { hours, edges } = splitAtHours(from, resolvedTo);
   const span = hours ?? { from, to: from };
   const edge = perRange(
     edges,
@@ -318,40 +355,22 @@ export async function resolvedPerHour(em: EntityManager, from: Date, to: Date): 
     (range) => [range.from, range.to],
     `select now() as hour, 0 as resolved where false`,
   );
-  const rows = await read<{ hour: number; resolved: number }>(
+  return read<ChartRow>(
     em,
-    `select ${epochMs('x.hour')} as hour, sum(x.resolved)::int as resolved from (
-       select hour, resolved from ticket_stats_hourly where hour >= ? and hour < ? and resolved <> 0
-       union all
-       select hour, resolved from ticket_stats_deltas where hour >= ? and hour < ? and resolved <> 0
-       union all
-       ${edge.sql}
-     ) x group by x.hour`,
-    [span.from, span.to, span.from, span.to, ...edge.params],
-  );
-  return new Map(rows.map((row) => [row.hour, row.resolved]));
-}
-
-export interface ParticipantCounts {
-  /** Start of the hour, in ms since the epoch. */
-  hour: number;
-  customers: number;
-  support: number;
-}
-
-/**
- * Per hour of [from, to) (whole hours): distinct customers who opened a ticket or wrote, distinct
- * agents who replied, from the participants the triggers record (one row per person and hour).
- */
-export async function participantsPerHour(em: EntityManager, from: Date, to: Date): Promise<ParticipantCounts[]> {
-  return read<ParticipantCounts>(
-    em,
-    `select ${epochMs('hour')} as hour,
-            (count(*) filter (where kind = 'CUSTOMER'))::int as customers,
-            (count(*) filter (where kind = 'AGENT'))::int as support
-       from live_chart_participants where hour >= ? and hour < ?
-      group by hour`,
-    [from, to],
+    `select ${epochMs('c.hour')} as hour, sum(c.customers)::int as customers, sum(c.support)::int as support, sum(c.resolved)::int as resolved
+       from (
+         select hour, count(*) filter (where kind = 'CUSTOMER') as customers, count(*) filter (where kind = 'AGENT') as support, 0 as resolved
+           from live_chart_participants where hour >= ? and hour < ?
+          group by hour
+         union all
+         select hour, 0, 0, resolved from ticket_stats_hourly where hour >= ? and hour < ? and resolved <> 0
+         union all
+         select hour, 0, 0, resolved from ticket_stats_deltas where hour >= ? and hour < ? and resolved <> 0
+         union all
+         select hour, 0, 0, resolved from (${edge.sql}) e
+       ) c
+      group by c.hour`,
+    [from, participantsTo, span.from, span.to, span.from, span.to, ...edge.params],
   );
 }
 

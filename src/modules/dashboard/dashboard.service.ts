@@ -5,20 +5,21 @@ import { canSeeAgentStatistics, canSeeSupportStatistics, canSeeTeamPerformance }
 import type { Viewer } from '../../shared/auth/viewer';
 import { AppError, forbidden } from '../../shared/errors';
 import { Agent } from '../agents/agent.entity';
+import { userById } from '../accounts/user.loaders';
 import { agentById, agentByUserId } from '../agents/agent.loaders';
+import { ticketById } from '../tickets/ticket.loaders';
 import { clock } from '../sla';
 import { TicketEvent } from '../tickets/ticket-event.entity';
 import { TicketPriority, TicketStatus } from '../tickets/ticket.enums';
 import {
   addMeasures,
   agentCounts,
+  chartPerHour,
   emptyMeasures,
   measuresBetween,
   measuresByAgent,
   measuresByDayAndDepartment,
   overdueUnmarked,
-  participantsPerHour,
-  resolvedPerHour,
   ticketsByCategory,
   type Measures,
 } from './dashboard.queries';
@@ -73,7 +74,15 @@ export async function requireAgentStatistics(ctx: RequestContext, viewer: Viewer
 
 /** `dashboardStats`: staff only; see DashboardStats for what each figure covers. */
 export async function getDashboardStats(ctx: RequestContext, filter: StatsFilterInput | null | undefined): Promise<DashboardStats> {
-  return computeDashboardStats(ctx.em, await authorizeScope(ctx, filter));
+  const stats = await computeDashboardStats(ctx.em, await authorizeScope(ctx, filter));
+  // recentActivity came with its tickets and actors: their field resolvers need not read them again.
+  const tickets = ctx.loaders.get(ticketById);
+  const users = ctx.loaders.get(userById);
+  for (const event of stats.recentActivity) {
+    if (event.ticket.isInitialized()) tickets.prime(event.ticket.id, event.ticket.getEntity());
+    if (event.actor?.isInitialized()) users.prime(event.actor.id, event.actor.getEntity());
+  }
+  return stats;
 }
 
 function byCount(rows: CountByKey[]): CountByKey[] {
@@ -104,7 +113,7 @@ export async function computeDashboardStats(em: EntityManager, scope: StatsScope
           ? { ticket: { ...(scope.department ? { department: scope.department } : {}), ...(scope.agentId ? { assignee: scope.agentId } : {}) } }
           : {}),
       },
-      { orderBy: { at: 'desc', id: 'desc' }, limit: RECENT_ACTIVITY },
+      { orderBy: { at: 'desc', id: 'desc' }, limit: RECENT_ACTIVITY, populate: ['ticket', 'actor'] },
     ),
   ]);
 
@@ -159,15 +168,12 @@ export async function getLiveChart(ctx: RequestContext, hours: number | null | u
   const now = clock.now();
   const current = floorHour(now);
   const first = new Date(current.getTime() - (count - 1) * HOUR_MS);
-  const [participants, resolved] = await Promise.all([
-    participantsPerHour(ctx.em, first, new Date(current.getTime() + HOUR_MS)),
-    resolvedPerHour(ctx.em, first, now),
-  ]);
-  const byHour = new Map(participants.map((row) => [row.hour, row]));
+  const rows = await chartPerHour(ctx.em, first, new Date(current.getTime() + HOUR_MS), now);
+  const byHour = new Map(rows.map((row) => [row.hour, row]));
   const points: ChartPoint[] = [];
   for (let at = first.getTime(); at <= current.getTime(); at += HOUR_MS) {
     const row = byHour.get(at);
-    points.push({ hour: new Date(at), customers: row?.customers ?? 0, support: row?.support ?? 0, resolved: resolved.get(at) ?? 0 });
+    points.push({ hour: new Date(at), customers: row?.customers ?? 0, support: row?.support ?? 0, resolved: row?.resolved ?? 0 });
   }
   const average = (pick: (point: ChartPoint) => number) => round(points.reduce((sum, point) => sum + pick(point), 0) / points.length, 2);
   return Object.assign(new LiveChart(), {
