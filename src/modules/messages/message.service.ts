@@ -10,7 +10,7 @@ import { DEFAULT_PAGE_SIZE, lazy, type ConnectionShape } from '../../shared/pagi
 import { checkRelayArgs } from '../../shared/pagination/paginate';
 import { User } from '../accounts/user.entity';
 import type { Ticket } from '../tickets/ticket.entity';
-import { applyMessageToTicket, findReadableTicket, ticketTransaction, type TicketWork } from '../tickets/ticket.service';
+import { applyMessageToTicket, findReadableTicket, pendingTicketUpdate, ticketTransaction, type TicketWork } from '../tickets/ticket.service';
 import { Attachment } from './attachment.entity';
 import { decodeMessageCursor, encodeMessageCursor } from './message-cursor';
 import { MessageAuthorKind, MessageKind } from './message.enums';
@@ -58,16 +58,22 @@ export async function advanceReadCursor(em: EntityManager, ticketId: string, use
   return rows.length ? rows[0].last_read_seq : null;
 }
 
-/** Inserts `message` (not managed yet) and moves its author's read cursor to it, in one statement. */
-async function insertMessageAndReadCursor(em: EntityManager, message: Message, authorId: string): Promise<void> {
-  await em.getConnection().execute(
+/**
+ * Inserts `message` (not managed yet: it joins the unit of work as written), moves its author's
+ * read cursor to it and writes the ticket's pending changes, in one statement.
+ */
+async function writeMessage(em: EntityManager, ticket: Ticket, message: Message, authorId: string): Promise<void> {
+  const update = pendingTicketUpdate(em, ticket);
+  const rows = await em.getConnection().execute<{ last_activity_ms: number }[]>(
     `with message as (
        insert into messages (id, ticket_id, seq, author_id, author_kind, kind, body, internal, client_message_id, created_at)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ), read_cursor as (
+       insert into read_cursors (ticket_id, user_id, last_read_seq, read_at) values (?, ?, ?, ?)
+       on conflict (ticket_id, user_id) do update set last_read_seq = excluded.last_read_seq, read_at = excluded.read_at
+       where read_cursors.last_read_seq < excluded.last_read_seq
      )
-     insert into read_cursors (ticket_id, user_id, last_read_seq, read_at) values (?, ?, ?, ?)
-     on conflict (ticket_id, user_id) do update set last_read_seq = excluded.last_read_seq, read_at = excluded.read_at
-     where read_cursors.last_read_seq < excluded.last_read_seq`,
+     ${update ? update.sql : 'select null::float8 as last_activity_ms'}`,
     [
       message.id,
       message.ticket.id,
@@ -83,10 +89,13 @@ async function insertMessageAndReadCursor(em: EntityManager, message: Message, a
       authorId,
       message.seq,
       message.createdAt,
+      ...(update ? update.params : []),
     ],
-    'run',
+    'all',
     em.getTransactionContext(),
   );
+  em.merge(message);
+  update?.written(rows[0]);
 }
 
 /** Links the sender's own, still unattached uploads; returns the message kind they imply. */
@@ -135,11 +144,11 @@ export async function sendMessage(ctx: RequestContext, input: SendMessageInput):
       { persist: false },
     );
     message.kind = await attachUploads(em, viewer, message, input.attachmentIds ?? []);
-    // The message and the read cursor (writing a message means having read everything before
-    // it) in one round trip; the ticket's counters and status follow with ticketTransaction's flush.
-    await insertMessageAndReadCursor(em, message, viewer.userId);
-    em.merge(message);
     applyMessageToTicket(work, ticket, { seq, internal, at: now, from: authorKind, authorId: viewer.userId, body: input.body });
+    // The message, the read cursor (writing a message means having read everything before it) and
+    // the ticket's counters and status in one round trip; history lines and notifications follow
+    // with ticketTransaction's flush.
+    await writeMessage(em, ticket, message, viewer.userId);
     outbox.push({ type: 'MESSAGE_ADDED', ticketId: ticket.id, messageId: message.id, seq, internal, authorId: viewer.userId });
     return message;
   });

@@ -1,4 +1,4 @@
-import { LockMode, raw, ref, type FilterQuery } from '@mikro-orm/core';
+import { helper, LockMode, raw, ReferenceKind, ref, Utils, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../server/context';
 import { requireStaff, requireViewer } from '../../shared/auth/guards';
@@ -419,4 +419,56 @@ export function applyMessageToTicket(
     }
     changeStatus(work, ticket, statusAfterAgentReply(state), message.authorId, 'agent replied');
   }
+}
+
+/** A ticket's pending column changes as an `update` of its own (see `pendingTicketUpdate`). */
+export interface TicketUpdate {
+  /** `update tickets set … where id = ? returning …`, for the end of a statement. */
+  sql: string;
+  params: unknown[];
+  /** Records the written values (and the row's answer) as the ticket's stored state. */
+  written(row: { last_activity_ms: number }): void;
+}
+
+const isPlainValue = (value: unknown) => value === null || value instanceof Date || ['string', 'number', 'boolean'].includes(typeof value);
+
+/**
+ * The columns of `ticket` changed in memory since it was loaded (or last flushed), as an UPDATE a
+ * caller runs in a statement of its own: sendMessage joins it to the message's insert, one round
+ * trip instead of two. Only plain columns are taken (not relations, arrays or generated columns);
+ * anything else changed, or changed after `written`, is left to the unit of work's flush as usual.
+ * `updatedAt` moves as the entity's onUpdate would move it.
+ */
+export function pendingTicketUpdate(em: EntityManager, ticket: Ticket): TicketUpdate | null {
+  const wrapped = helper(ticket);
+  const stored = wrapped.__originalEntityData;
+  if (!stored) return null;
+  const meta = wrapped.__meta;
+  const current = em.getComparator().prepareEntity(ticket) as Record<string, unknown>;
+  const changed = meta.props.filter(
+    (prop) =>
+      prop.kind === ReferenceKind.SCALAR &&
+      !prop.generated &&
+      !prop.formula &&
+      prop.persist !== false &&
+      !prop.primary &&
+      prop.fieldNames?.length === 1 &&
+      isPlainValue(current[prop.name]) &&
+      !Utils.equals(current[prop.name], (stored as Record<string, unknown>)[prop.name]),
+  );
+  if (!changed.length) return null;
+  ticket.updatedAt = new Date();
+  const props = [...new Set([...changed, meta.properties.updatedAt])];
+  const values = props.map((prop) => (prop.name === 'updatedAt' ? ticket.updatedAt : current[prop.name]));
+  return {
+    sql: `update tickets set ${props.map((prop) => `${prop.fieldNames[0]} = ?`).join(', ')} where id = ?
+          returning (extract(epoch from last_activity_at) * 1000)::float8 as last_activity_ms`,
+    params: [...values, ticket.id],
+    written(row) {
+      ticket.lastActivityAt = new Date(row.last_activity_ms);
+      const snapshot = em.getComparator().prepareEntity(ticket) as Record<string, unknown>;
+      const data = stored as Record<string, unknown>;
+      for (const prop of [...props, meta.properties.lastActivityAt]) data[prop.name] = snapshot[prop.name];
+    },
+  };
 }
