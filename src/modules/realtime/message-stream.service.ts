@@ -8,7 +8,6 @@ import { channels, type StaffTicketsEvent, type TicketChannelEvent } from '../..
 import type { Message } from '../messages/message.entity';
 import { userById } from '../accounts/user.loaders';
 import { findMessageForNode } from '../messages/message.service';
-import { getTicket } from '../tickets/ticket.service';
 import { CATCH_UP } from './channel-stream';
 import { eachEvent, isCatchUp, type LiveHandler, type LiveSetup } from './live-stream';
 
@@ -27,8 +26,12 @@ export interface TicketAccess {
 
 /** The ticket, if the viewer may read it; NOT_FOUND otherwise (existence is not revealed). */
 export async function readableTicket(ctx: RequestContext, ticketId: string): Promise<TicketAccess> {
-  const ticket = await getTicket(ctx, ticketId);
-  return { id: ticket.id, customer: { id: ticket.customer.id }, lastSeq: ticket.lastSeq };
+  const viewer = requireViewer(ctx);
+  if (!isIdOf(ticketId, 'Ticket')) throw notFound('Ticket');
+  // Batched with the other subscriptions starting in this turn of the event loop (a reconnect storm).
+  const ticket = await ctx.app.realtime.tickets.load(ticketId);
+  if (!ticket || !canReadTicket(viewer, ticket)) throw notFound('Ticket');
+  return ticket;
 }
 
 /** Re-authorizes one event: the viewer was just reloaded, so a demotion or deactivation shows here. */

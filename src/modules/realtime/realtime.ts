@@ -9,6 +9,7 @@ import { TypingTracker } from './typing.tracker';
 import { MessageFeed } from './message-feed';
 import { ViewerRechecks } from './viewer-rechecks';
 import { SharedResults } from './shared-results';
+import { TicketAccessReads } from './ticket-access';
 
 /** What a subscription may do to the websocket it runs on. */
 export interface ConnectionHandle {
@@ -64,6 +65,8 @@ export class Realtime {
   readonly messages: MessageFeed;
   /** Subscription values executed once per view for all the subscribers that share them. */
   readonly results = new SharedResults();
+  /** Subscriptions' ticket reads at start (authorization and cursor), batched. */
+  readonly tickets: TicketAccessReads;
   private readonly counts = { sockets: 0, operations: 0, streams: 0 };
   private readonly stopReconnectHeartbeat: () => void;
   private readonly socketListeners: SocketListener[];
@@ -94,6 +97,7 @@ export class Realtime {
     );
     this.viewers = new ViewerRechecks(app.orm);
     this.messages = new MessageFeed(app.orm, this.limits.catchUpBatchSize);
+    this.tickets = new TicketAccessReads(app.orm);
     this.socketListeners = socketListenerFactories.map((create) => create(app));
   }
 
