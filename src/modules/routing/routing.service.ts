@@ -247,11 +247,14 @@ export async function handBackTickets(
 /** AVAILABLE agents with room for whom an eligible ticket is waiting. */
 async function drainableAgentIds(app: AppServices): Promise<string[]> {
   const rows = await app.orm.em.getConnection().execute<{ id: string }[]>(
-    `select distinct a.id from agents a
-       join tickets t on t.status = 'OPEN' and t.assignee_id is null and t.queued_at is not null
-                     and (t.department is null or t.department = a.department)
+    // Each agent's load is counted once and the queue only probed for one eligible ticket (a join
+    // counted every agent's load once per waiting ticket: seconds at a million tickets).
+    `select a.id from agents a
       where a.active and a.status = 'AVAILABLE'
-        and (select count(*) from tickets x where x.assignee_id = a.id and x.status in (?)) < a.max_concurrent_tickets`,
+        and (select count(*) from tickets x where x.assignee_id = a.id and x.status in (?)) < a.max_concurrent_tickets
+        and exists (select 1 from tickets t
+                     where t.status = 'OPEN' and t.assignee_id is null and t.queued_at is not null
+                       and (t.department is null or t.department = a.department))`,
     [ACTIVE],
   );
   return rows.map((row) => row.id);
