@@ -37,7 +37,15 @@ export class ViewerRechecks {
         const roles = new Map(rows.map((row) => [`${row.id}:${row.user_id}`, row.role]));
         return checks.map((check) => roles.get(`${check.sessionId}:${check.userId}`) ?? null);
       },
-      { cache: false, cacheKeyFn: (check) => `${check.sessionId}:${check.userId}`, maxBatchSize: 500 },
+      {
+        cache: false,
+        cacheKeyFn: (check) => `${check.sessionId}:${check.userId}`,
+        maxBatchSize: 500,
+        // Each socket's connection_init arrives in its own I/O callback, and DataLoader's default
+        // batch ends after that callback's microtasks: a batch of one per socket in a reconnect
+        // storm. The next turn of the loop takes every socket read in this one.
+        batchScheduleFn: (callback) => setImmediate(callback),
+      },
     );
   }
 
