@@ -207,6 +207,9 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
         try {
           servers = await system.start();
           await sleep(1000);
+          // BENCH_HEAP_SNAPSHOTS=1: snapshots of the first instance around the connections, for bench/heap-diff.ts.
+          const snapshots = process.env.BENCH_HEAP_SNAPSHOTS === '1' && system.name === 'parley';
+          if (snapshots) ctx.log(`    heap snapshot: ${await servers[0].heapSnapshot(path.join(WORK_DIR, 'profiles', `idle-before-${Date.now()}.heapsnapshot`))}`);
           const before = await Promise.all(servers.map((server) => server.stats(true)));
           const connectCpu = cpuWindow();
           const connected = await harness.connect(specs, 100, 180_000);
@@ -218,6 +221,7 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
           if (connected.ok < subscribers) throw new Error(`${system.name}: only ${connected.ok} of ${subscribers} subscribers connected`);
           await sleep(3000);
           const after = await Promise.all(servers.map((server) => server.stats(true)));
+          if (snapshots) ctx.log(`    heap snapshot: ${await servers[0].heapSnapshot(path.join(WORK_DIR, 'profiles', `idle-after-${Date.now()}.heapsnapshot`))}`);
           const rss = after.reduce((sum, s, i) => sum + s.memory.rss - before[i].memory.rss, 0) / subscribers;
           const heap = after.reduce((sum, s, i) => sum + s.memory.heapUsed + s.memory.external - before[i].memory.heapUsed - before[i].memory.external, 0) / subscribers;
           memoryRuns.push({
@@ -289,14 +293,24 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
           }
 
           if (input.connections) {
+            const profilingStorm = ctx.options.profile && system.name === 'parley' && r === 0;
+            if (profilingStorm) await Promise.all(servers.map((server) => server.profile(true)));
+            await Promise.all(servers.map((server) => server.reset()));
             const stormCpu = cpuWindow();
             const storm = await harness.storm(120_000);
+            const stormStats = await Promise.all(servers.map((server) => server.stats()));
+            if (profilingStorm) {
+              for (const server of servers) {
+                ctx.log(`    profile: ${await server.profile(false, path.join(WORK_DIR, 'profiles', `storm-${server.spec.name}-${Date.now()}.cpuprofile`))}`);
+              }
+            }
             const live = await untilAllLive(ctx, harness, publisher, step++, subscribers, 60_000);
             const usage = stormCpu();
             const counts = await harness.counts();
             ctx.log(
               `    reconnect storm: ${storm.connected} reconnected in ${(storm.connectedMs / 1000).toFixed(1)} s, ${storm.failed} failed; ` +
-                `all live again after ${live.seconds.toFixed(1)} s more${storm.errors.length ? ` (${storm.errors.slice(0, 2).join('; ')})` : ''}; load generator ${usage.loadGeneratorPct}%`,
+                `all live again after ${live.seconds.toFixed(1)} s more${storm.errors.length ? ` (${storm.errors.slice(0, 2).join('; ')})` : ''}; load generator ${usage.loadGeneratorPct}%; ` +
+                `reconnect: ${stormStats.reduce((sum, x) => sum + x.statements, 0)} statements, ${Math.round(stormStats.reduce((sum, x) => sum + x.cpuMs, 0))} ms of server CPU`,
             );
             stormRuns.push({
               contender: system.name,
