@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     const knex = em.getConnection().getKnex();
     knex.on('query', (query: { sql: string; bindings?: unknown[] }) => {
       // Reads only: EXPLAIN ANALYZE runs what it explains.
-      if (capturing && /^\s*(select|with)\b/i.test(query.sql)) statements.push(knex.raw(query.sql, (query.bindings ?? []) as never).toQuery());
+      // The statistics go as `set local jit = off; <statement>` (one simple query): explain the statement.
+      const sql = query.sql.replace(/^\s*set local jit = off;\s*/i, '');
+      if (capturing && /^\s*(select|with)\b/i.test(sql)) statements.push(knex.raw(sql, (query.bindings ?? []) as never).toQuery());
     });
 
     const call = async (name: string) => {

@@ -75,3 +75,14 @@ describe('splitAtHours', () => {
     expect(split.edges).toHaveLength(1);
   });
 });
+
+describe('UTC without Intl', () => {
+  it('reads the same wall clock for UTC as Intl does', () => {
+    const format = new Intl.DateTimeFormat('en-CA', { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' });
+    for (const at of [Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2026, 0, 1), Date.UTC(1999, 11, 31, 12, 30)]) {
+      expect(localDate(new Date(at), 'UTC')).toBe(format.format(new Date(at)));
+      expect(localDate(new Date(at), 'Etc/UTC')).toBe(format.format(new Date(at)));
+    }
+    expect(startOfLocalDate('2026-03-29', 'UTC').toISOString()).toBe('2026-03-29T00:00:00.000Z');
+  });
+});
