@@ -178,7 +178,10 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
     listen: (port = config.port, host = config.host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
-        httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));
+        // A deep accept queue (Node's default is 511; the kernel caps it at net.core.somaxconn): when
+        // thousands of websockets reconnect at once, connections beyond the queue are dropped and
+        // their clients retry after 1, 3, 7... seconds, which made a storm take minutes.
+        httpServer.listen({ port, host, backlog: 8192 }, () => resolve((httpServer.address() as AddressInfo).port));
       }),
     stop: () => {
       closing ??= (async () => {
