@@ -109,6 +109,8 @@ export class AgentPresence implements SocketListener {
   private readonly lastWritten = new Map<string, number>();
   /** Per user, presence work not yet done, so a close never overtakes its open. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** Users with a sync queued and not started yet: it will read their sockets as they are then. */
+  private readonly queued = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Map<string, Promise<void>>();
   private stopReconnect?: Unsubscribe;
@@ -246,9 +248,15 @@ export class AgentPresence implements SocketListener {
 
   /** Brings the shared state in line with this instance's sockets of `userId`, after earlier work for them. */
   private sync(userId: string): void {
+    // A sync still waiting reads the socket count when it runs, so it covers this change too: a
+    // reconnect storm (every socket of an agent closing, then opening) is a few syncs per agent
+    // instead of two Redis writes and an UPDATE of the agent's row per socket.
+    if (this.queued.has(userId)) return;
+    this.queued.add(userId);
     const previous = this.chains.get(userId) ?? Promise.resolve();
     const next = previous
       .then(async () => {
+        this.queued.delete(userId);
         const now = Date.now();
         if (this.sockets.has(userId)) {
           await this.store.vouch([userId], now);
