@@ -46,6 +46,9 @@ class Subscriber {
   private lastStep = -1;
   private client?: Client;
   private disposing = false;
+  /** The socket is open (from `opened` to `closed`): disposing waits for its close. */
+  private socketOpen = false;
+  private onSocketClosed?: () => void;
 
   constructor(readonly spec: ClientSpec) {}
 
@@ -69,6 +72,9 @@ class Subscriber {
         retryAttempts: 0,
         keepAlive: 0,
         on: {
+          opened: () => {
+            this.socketOpen = true;
+          },
           connected: () => {
             this.connected = true;
             settle();
@@ -76,6 +82,9 @@ class Subscriber {
           closed: (event) => {
             const wasConnected = this.connected;
             this.connected = false;
+            this.socketOpen = false;
+            this.onSocketClosed?.();
+            this.onSocketClosed = undefined;
             if (this.disposing) return;
             const { code, reason } = event as { code?: number; reason?: string };
             if (wasConnected) noteError(`closed ${code} ${reason ?? ''}`);
@@ -140,7 +149,11 @@ class Subscriber {
     this.connected = false;
     const client = this.client;
     this.client = undefined;
+    // Wait for the close to finish (bounded): a storm of 10,000 reconnecting while the old sockets
+    // still hold their descriptors ran the load generator out of them (EMFILE).
+    const closed = this.socketOpen ? new Promise<void>((resolve) => (this.onSocketClosed = resolve)) : null;
     await client?.dispose();
+    if (closed) await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5000))]);
   }
 }
 
