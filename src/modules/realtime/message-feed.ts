@@ -31,15 +31,15 @@ interface Shared {
 /** How long a page stays shareable: the subscribers of one event ask within a few milliseconds of each other. */
 const SHARED_FOR_MS = 1000;
 
-interface AuthorRow {
-  id: string;
-  name: string;
-  email: string | null;
-  role: User['role'];
-  is_guest: boolean;
-  active: boolean;
-  created_at: Date;
-  updated_at: Date;
+/** The author's columns beside each message row (null without an author). */
+interface AuthorColumns {
+  author_name: string | null;
+  author_email: string | null;
+  author_role: User['role'];
+  author_is_guest: boolean;
+  author_active: boolean;
+  author_created_at: Date;
+  author_updated_at: Date;
 }
 
 /**
@@ -47,17 +47,17 @@ interface AuthorRow {
  * prototype (so type-graphql takes it as the @Root() of User's fields) and no EntityManager. Made
  * by MikroORM, each author cost more than the rest of the event's read (hydration, identity map).
  */
-function authorFromRow(row: AuthorRow): User {
+function authorFromRow(id: string, row: AuthorColumns): User {
   const user = {
-    id: row.id,
-    name: row.name,
-    email: row.email,
-    role: row.role,
-    isGuest: row.is_guest,
-    active: row.active,
+    id,
+    name: row.author_name,
+    email: row.author_email,
+    role: row.author_role,
+    isGuest: row.author_is_guest,
+    active: row.author_active,
     agent: null,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
+    createdAt: new Date(row.author_created_at),
+    updatedAt: new Date(row.author_updated_at),
   };
   return Object.freeze(Object.setPrototypeOf(user, User.prototype) as User);
 }
@@ -123,9 +123,11 @@ export class MessageFeed {
   }
 
   private async read(keys: readonly FeedKey[]): Promise<FeedPage[]> {
-    const connection = this.orm.em.getConnection();
-    const rows = await connection.execute<(MessageRow & { k: number; horizon: number })[]>(
-      `select k.i as k, t.last_seq as horizon, ${messageRowColumns('m')}
+    // The authors come in the same statement (a second one per batch cost as much again).
+    const rows = await this.orm.em.getConnection().execute<(MessageRow & AuthorColumns & { k: number; horizon: number })[]>(
+      `select k.i as k, t.last_seq as horizon, ${messageRowColumns('m')},
+              u.name as author_name, u.email as author_email, u.role as author_role, u.is_guest as author_is_guest,
+              u.active as author_active, u.created_at as author_created_at, u.updated_at as author_updated_at
          from unnest(?::text[], ?::int[], ?::bool[]) with ordinality as k(ticket_id, after_seq, include_internal, i)
          join tickets t on t.id = k.ticket_id
          left join lateral (
@@ -133,24 +135,25 @@ export class MessageFeed {
             where m.ticket_id = k.ticket_id and m.seq > k.after_seq and (k.include_internal or not m.internal)
             order by m.seq limit ?
          ) m on true
+         left join users u on u.id = m.author_id
         order by k.i, m.seq`,
       [arrayLiteral(keys.map((key) => key.ticketId)), arrayLiteral(keys.map((key) => key.afterSeq)), arrayLiteral(keys.map((key) => key.includeInternal)), this.batchSize + 1],
     );
     const pages: FeedPage[] = keys.map(() => ({ messages: [], authors: [], hasMore: false, horizon: 0 }));
-    for (const { k, horizon, ...row } of rows) {
-      const page = pages[Number(k) - 1];
-      page.horizon = Number(horizon);
+    const authors = new Map<string, User>();
+    for (const row of rows) {
+      const page = pages[Number(row.k) - 1];
+      page.horizon = Number(row.horizon);
       if (row.id === null) continue;
-      if (page.messages.length === this.batchSize) page.hasMore = true;
-      else page.messages.push(messageFromRow(row));
-    }
-    const authorIds = [...new Set(pages.flatMap((page) => page.messages.flatMap((message) => (message.author ? [message.author.id] : []))))];
-    const authorRows = authorIds.length
-      ? await connection.execute<AuthorRow[]>(`select id, name, email, role, is_guest, active, created_at, updated_at from users where id = any(?::text[])`, [arrayLiteral(authorIds)])
-      : [];
-    const authors = new Map(authorRows.map((row) => [row.id, authorFromRow(row)]));
-    for (const page of pages) {
-      page.authors = [...new Set(page.messages.flatMap((message) => (message.author ? [authors.get(message.author.id)] : [])))].filter((user): user is User => !!user);
+      if (page.messages.length === this.batchSize) {
+        page.hasMore = true;
+        continue;
+      }
+      page.messages.push(messageFromRow(row));
+      if (row.author_id === null || row.author_name === null) continue;
+      let author = authors.get(row.author_id);
+      if (!author) authors.set(row.author_id, (author = authorFromRow(row.author_id, row)));
+      if (!page.authors.includes(author)) page.authors.push(author);
     }
     return pages;
   }
