@@ -252,7 +252,7 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
               outcomes.push(outcome);
               ctx.log(
                 `    ${rate} deliveries/s offered: ${outcome.deliveriesPerSecond} delivered/s, p50 ${outcome.p50Ms} ms, p99 ${outcome.p99Ms} ms, p99.9 ${outcome.p999Ms} ms, ` +
-                  `lost ${outcome.lost}, duplicated ${outcome.duplicated}, ${outcome.statementsPerDelivery} statements and ${outcome.serverCpuMicrosPerDelivery} µs server CPU per delivery; server ${outcome.serverCpuPct}%, ` +
+                  `lost ${outcome.lost}, duplicated ${outcome.duplicated}, ${outcome.statementsPerDelivery} statements and ${outcome.serverCpuMicrosPerDelivery} µs server CPU per delivery; server ${outcome.serverCpuPct}%, event-loop delay p99 ${outcome.eventLoopDelayP99Ms} ms, ` +
                   `load generator ${outcome.loadGeneratorCpuPct}%, machine ${outcome.machineBusyPct}% ${outcome.passed ? '' : '(FAILED)'}`,
               );
               if (!outcome.passed) {
