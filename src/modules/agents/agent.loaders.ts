@@ -1,17 +1,19 @@
 import DataLoader from 'dataloader';
 import { byKeys, type LoaderFactory } from '../../shared/loaders/registry';
+import { findReadOnly } from '../../shared/read-only-entities';
 import { ACTIVE_STATUSES } from '../tickets/ticket.enums';
 import { Agent } from './agent.entity';
 
+/** Agents by id and by user, one query per batch; read-only values (see read-only-entities). */
 export const agentById: LoaderFactory<string, Agent | null> = (ctx) =>
   new DataLoader(async (ids) => {
-    const agents = await ctx.em.find(Agent, { id: { $in: [...ids] } });
+    const agents = await findReadOnly(ctx.em, Agent, 'id', ids);
     return byKeys(ids, agents, (agent) => agent.id, (agent) => agent, null);
   });
 
 export const agentByUserId: LoaderFactory<string, Agent | null> = (ctx) =>
   new DataLoader(async (userIds) => {
-    const agents = await ctx.em.find(Agent, { user: { $in: [...userIds] } });
+    const agents = await findReadOnly(ctx.em, Agent, 'user_id', userIds);
     return byKeys(userIds, agents, (agent) => agent.user.id, (agent) => agent, null);
   });
 

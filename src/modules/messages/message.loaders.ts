@@ -2,6 +2,9 @@ import DataLoader from 'dataloader';
 import type { RequestContext } from '../../server/context';
 import { isStaff } from '../../shared/auth/viewer';
 import { byKeys, groupByKeys, type LoaderFactory } from '../../shared/loaders/registry';
+import { readOnlyColumns, readOnlyFromRow } from '../../shared/read-only-entities';
+import { User } from '../accounts/user.entity';
+import { userById } from '../accounts/user.loaders';
 import { Attachment } from './attachment.entity';
 import { Message } from './message.entity';
 import { messageFromRow, messageRowColumns, type MessageRow } from './message.rows';
@@ -49,6 +52,14 @@ export const messagePages: LoaderFactory<MessagePageKey, MessagePage, string> = 
         const rowsByTicket = groupByKeys(ticketIds, rows, (row) => row.ticket_id as string);
         ticketIds.forEach((ticketId, index) => {
           const ticketRows = rowsByTicket[index];
+          // The authors came with the page: the loader GraphQL reads them through has them already
+          // (and a list's statements do not depend on which of its reads returns first).
+          const authors = ctx.loaders.get(userById);
+          for (const row of ticketRows) {
+            if (row.author_id === null) continue;
+            const author = readOnlyFromRow(ctx.em, User, row, AUTHOR_PREFIX);
+            if (author) authors.prime(row.author_id, author);
+          }
           pages.set(pageKey({ ...sample, ticketId }), {
             // Read-only values, not managed entities: a page of 50 tickets holds up to 5,000 messages (see messageFromRow).
             messages: ticketRows.map((row) => messageFromRow(row)),
@@ -71,7 +82,10 @@ function pageKey(key: MessagePageKey): string {
   return JSON.stringify(key);
 }
 
-type PageRow = MessageRow & { total_count: string; bounded_count: string; rn: string };
+type PageRow = MessageRow & { total_count: string; bounded_count: string; rn: string } & Record<string, unknown>;
+
+/** The author's columns in a page's rows. */
+const AUTHOR_PREFIX = 'author__';
 
 async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: MessagePageKey): Promise<PageRow[]> {
   const visible: string[] = [`m.ticket_id in (${placeholders(ticketIds)})`];
@@ -100,7 +114,9 @@ async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: Messa
              count(*) over (partition by v.ticket_id) as bounded_count
       from visible v where ${bounds.join(' and ')}
     )
-    select * from bounded where rn <= ? order by ticket_id, seq`;
+    select b.*, ${readOnlyColumns(ctx.em, User, 'a', AUTHOR_PREFIX)}
+      from bounded b left join users a on a.id = b.author_id
+     where b.rn <= ? order by b.ticket_id, b.seq`;
   return ctx.em.getConnection().execute<PageRow[]>(sql, params);
 }
 

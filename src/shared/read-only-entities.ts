@@ -1,0 +1,90 @@
+import { ReferenceKind, type EntityClass, type EntityProperty, type Platform } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * Entities to read, not to change, for the loaders GraphQL reads through (users and agents behind
+ * every ticket and message of a list page). MikroORM spends around 50–100 µs making each managed
+ * entity (identity map, change-tracking snapshot, accessors defined per instance); these values are
+ * built straight from their rows by the entity's own metadata, so they always have every column the
+ * entity maps.
+ *
+ * A value has the entity's prototype (type-graphql hands it to `@Root()` as it is), its scalar
+ * properties as MikroORM would convert them, owning relations as frozen `{ id }` references (what
+ * field resolvers use), no lazy columns, and is frozen: a write by mistake fails loudly. It is
+ * managed by no EntityManager; services that change an entity load it themselves.
+ */
+interface Mapper {
+  table: string;
+  columns: string;
+  /** The mapped columns of the table as `alias`, each renamed with `prefix` (for joins). */
+  prefixedColumns(alias: string, prefix: string): string;
+  build(row: Record<string, unknown>, prefix?: string): object;
+}
+
+const mappers = new Map<string, Mapper>();
+
+function isReadable(prop: EntityProperty): boolean {
+  if (prop.lazy || prop.persist === false || prop.formula || prop.fieldNames?.length !== 1) return false;
+  if (prop.columnTypes?.[0] === 'tsvector') return false;
+  return prop.kind === ReferenceKind.SCALAR || prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && !!prop.owner);
+}
+
+/** What MikroORM's hydrator does to a column's value (ObjectHydrator): custom types, booleans, dates (pg hands MikroORM strings). */
+function converterFor(prop: EntityProperty, platform: Platform): ((value: unknown) => unknown) | null {
+  const type = prop.customType;
+  if (type) return (value) => type.convertToJSValue(value, platform);
+  if (prop.runtimeType === 'boolean') return (value) => !!value;
+  if (prop.runtimeType === 'Date') return (value) => (value instanceof Date ? value : new Date(value as string));
+  return null;
+}
+
+function mapperFor(em: EntityManager, entity: EntityClass<object>): Mapper {
+  let mapper = mappers.get(entity.name);
+  if (mapper) return mapper;
+  const meta = em.getMetadata().get(entity.name);
+  const platform: Platform = em.getPlatform();
+  const props = meta.props.filter(isReadable);
+  const fields = props.map((prop) => {
+    const column = prop.fieldNames[0];
+    const reference = prop.kind !== ReferenceKind.SCALAR;
+    return { name: prop.name, column, reference, convert: converterFor(prop, platform) };
+  });
+  mapper = {
+    table: meta.tableName,
+    columns: fields.map((field) => `"${field.column}"`).join(', '),
+    prefixedColumns: (alias, prefix) => fields.map((field) => `${alias}."${field.column}" as "${prefix}${field.column}"`).join(', '),
+    build(row, prefix = '') {
+      const value: Record<string, unknown> = {};
+      for (const field of fields) {
+        const raw = row[prefix + field.column];
+        if (field.reference) value[field.name] = raw == null ? null : Object.freeze({ id: raw });
+        else value[field.name] = raw == null || !field.convert ? raw : field.convert(raw);
+      }
+      return Object.freeze(Object.setPrototypeOf(value, entity.prototype));
+    },
+  };
+  mappers.set(entity.name, mapper);
+  return mapper;
+}
+
+/** Read-only values of `entity` whose `column` is one of `keys`, in no particular order. */
+export async function findReadOnly<T extends object>(em: EntityManager, entity: EntityClass<T>, column: string, keys: readonly unknown[]): Promise<T[]> {
+  if (!keys.length) return [];
+  const mapper = mapperFor(em, entity as EntityClass<object>);
+  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+    `select ${mapper.columns} from "${mapper.table}" where "${column}" in (${keys.map(() => '?').join(', ')})`,
+    [...keys],
+  );
+  return rows.map((row) => mapper.build(row) as T);
+}
+
+/** For a statement that joins `entity` as `alias`: its select list, each column renamed with `prefix`. */
+export function readOnlyColumns(em: EntityManager, entity: EntityClass<object>, alias: string, prefix: string): string {
+  return mapperFor(em, entity).prefixedColumns(alias, prefix);
+}
+
+/** The read-only value in a row selected with `readOnlyColumns` (null when the join found nothing). */
+export function readOnlyFromRow<T extends object>(em: EntityManager, entity: EntityClass<T>, row: Record<string, unknown>, prefix: string): T | null {
+  const mapper = mapperFor(em, entity as EntityClass<object>);
+  return row[`${prefix}id`] == null ? null : (mapper.build(row, prefix) as T);
+}
