@@ -1,5 +1,5 @@
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
-import { printSchema, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, printSchema, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 
@@ -30,7 +30,8 @@ export function compiledExecutionGateway(schema: GraphQLSchema): Gateway {
     }
     // A document graphql-jit cannot compile answers what it reports (Apollo validated it already).
     if (!isCompiledQuery(operation)) return operation;
-    return operation.query(undefined, requestContext.context, requestContext.request.variables ?? {});
+    const result = await operation.query(undefined, requestContext.context, requestContext.request.variables ?? {});
+    return result.errors ? { ...result, errors: result.errors.map(asGraphQLJsError) } : result;
   };
   return {
     async load() {
@@ -42,4 +43,19 @@ export function compiledExecutionGateway(schema: GraphQLSchema): Gateway {
     },
     async stop() {},
   };
+}
+
+/**
+ * graphql-jit's errors are GraphQLErrors by prototype only: no `extensions` object when the thrown
+ * error had none (Apollo reads `extensions.code`), locations as data rather than from AST nodes.
+ * Error formatting expects graphql-js' own.
+ */
+function asGraphQLJsError(error: GraphQLError): GraphQLError {
+  const normalized = new GraphQLError(error.message, {
+    path: error.path,
+    originalError: error.originalError ?? undefined,
+    extensions: error.extensions ?? undefined,
+  });
+  if (error.locations?.length) (normalized as { locations?: GraphQLError['locations'] }).locations = error.locations;
+  return normalized;
 }

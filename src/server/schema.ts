@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { assertInterfaceType, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { topicsAreNotUsed } from '../infra/pubsub';
+import { resolveNodeType } from '../shared/node';
 import { resolvers } from './resolvers';
 // Load every entity, so every Node implementation is known whichever file imported the schema first.
 import '../infra/entities';
@@ -19,6 +20,11 @@ export function getSchema(): Promise<GraphQLSchema> {
     emitSchemaFile: false,
     // Required once a subscription exists; ours declare `subscribe`, see infra/pubsub.ts.
     pubSub: topicsAreNotUsed,
+  }).then((schema) => {
+    // type-graphql wraps resolveType in an async function; graphql-jit (executor.ts) needs the type
+    // at once, and ours knows it at once from the id.
+    assertInterfaceType(schema.getType('Node')).resolveType = resolveNodeType;
+    return schema;
   });
   return built;
 }

@@ -44,6 +44,15 @@ export function toClientError(
   error: unknown,
   options: { requestId?: string; logger?: Logger; path?: readonly (string | number)[] } = {},
 ): GraphQLError {
+  const clientError = maskedError(error, options);
+  // Errors of compiled operations (server/executor.ts) carry their locations without AST nodes.
+  if (!clientError.locations && error instanceof GraphQLError && error.locations?.length) {
+    (clientError as { locations?: GraphQLError['locations'] }).locations = error.locations;
+  }
+  return clientError;
+}
+
+function maskedError(error: unknown, options: { requestId?: string; logger?: Logger; path?: readonly (string | number)[] }): GraphQLError {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   const base = error instanceof GraphQLError ? error : undefined;
   const location = { nodes: base?.nodes, path: base?.path ?? options.path };
