@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Orm } from '../../infra/orm';
+import { readOnlyColumns, readOnlyFromRow } from '../../shared/read-only-entities';
 import { User } from '../accounts/user.entity';
 import type { Message } from '../messages/message.entity';
 import { messageFromRow, messageRowColumns, type MessageRow } from '../messages/message.rows';
@@ -31,36 +32,8 @@ interface Shared {
 /** How long a page stays shareable: the subscribers of one event ask within a few milliseconds of each other. */
 const SHARED_FOR_MS = 1000;
 
-/** The author's columns beside each message row (null without an author). */
-interface AuthorColumns {
-  author_name: string | null;
-  author_email: string | null;
-  author_role: User['role'];
-  author_is_guest: boolean;
-  author_active: boolean;
-  author_created_at: Date;
-  author_updated_at: Date;
-}
-
-/**
- * An author to read, not to change, as messageFromRow makes messages: a frozen value with User's
- * prototype (so type-graphql takes it as the @Root() of User's fields) and no EntityManager. Made
- * by MikroORM, each author cost more than the rest of the event's read (hydration, identity map).
- */
-function authorFromRow(id: string, row: AuthorColumns): User {
-  const user = {
-    id,
-    name: row.author_name,
-    email: row.author_email,
-    role: row.author_role,
-    isGuest: row.author_is_guest,
-    active: row.author_active,
-    agent: null,
-    createdAt: new Date(row.author_created_at),
-    updatedAt: new Date(row.author_updated_at),
-  };
-  return Object.freeze(Object.setPrototypeOf(user, User.prototype) as User);
-}
+/** The author's columns in a feed row (see readOnlyColumns). */
+const AUTHOR_PREFIX = 'author__';
 
 /** A PostgreSQL array literal of ids, flags or numbers (knex would expand a JS array into bindings). */
 const arrayLiteral = (values: (string | number | boolean)[]) => `{${values.map((value) => (typeof value === 'boolean' ? (value ? 't' : 'f') : value)).join(',')}}`;
@@ -73,7 +46,7 @@ const arrayLiteral = (values: (string | number | boolean)[]) => `{${values.map((
  * one statement, plus one for their authors. A subscriber handling the message with seq N only
  * takes a page whose snapshot already held N; otherwise it reads again, so sharing never hides a
  * message. The messages are read-only values (see messageFromRow), the authors read-only values
- * too (see authorFromRow); field resolvers only read them (the
+ * too (see read-only-entities); field resolvers only read them (the
  * body's visibility is still decided per viewer).
  */
 export class MessageFeed {
@@ -124,10 +97,9 @@ export class MessageFeed {
 
   private async read(keys: readonly FeedKey[]): Promise<FeedPage[]> {
     // The authors come in the same statement (a second one per batch cost as much again).
-    const rows = await this.orm.em.getConnection().execute<(MessageRow & AuthorColumns & { k: number; horizon: number })[]>(
-      `select k.i as k, t.last_seq as horizon, ${messageRowColumns('m')},
-              u.name as author_name, u.email as author_email, u.role as author_role, u.is_guest as author_is_guest,
-              u.active as author_active, u.created_at as author_created_at, u.updated_at as author_updated_at
+    const em = this.orm.em;
+    const rows = await em.getConnection().execute<(MessageRow & Record<string, unknown> & { k: number; horizon: number })[]>(
+      `select k.i as k, t.last_seq as horizon, ${messageRowColumns('m')}, ${readOnlyColumns(em, User, 'u', AUTHOR_PREFIX)}
          from unnest(?::text[], ?::int[], ?::bool[]) with ordinality as k(ticket_id, after_seq, include_internal, i)
          join tickets t on t.id = k.ticket_id
          left join lateral (
@@ -150,9 +122,13 @@ export class MessageFeed {
         continue;
       }
       page.messages.push(messageFromRow(row));
-      if (row.author_id === null || row.author_name === null) continue;
-      let author = authors.get(row.author_id);
-      if (!author) authors.set(row.author_id, (author = authorFromRow(row.author_id, row)));
+      if (row.author_id === null) continue;
+      let author = authors.get(row.author_id) ?? null;
+      if (!author) {
+        author = readOnlyFromRow(em, User, row, AUTHOR_PREFIX);
+        if (!author) continue;
+        authors.set(row.author_id, author);
+      }
       if (!page.authors.includes(author)) page.authors.push(author);
     }
     return pages;
