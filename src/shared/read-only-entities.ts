@@ -23,6 +23,32 @@ interface Mapper {
 
 const mappers = new Map<string, Mapper>();
 
+const valuePrototypes = new Map<Function, object>();
+
+/**
+ * The prototype of an entity's read-only values: the entity's own, with every property MikroORM
+ * made an accessor on it shadowed by a plain writable slot. Assigning a field to a value then
+ * makes an own data property (never running MikroORM's setter), values built in one order share one
+ * hidden class, and `value instanceof Entity` still holds, which type-graphql needs to hand the
+ * value to `@Root()` as it is (it rebuilds anything else with `new Entity()`, per field).
+ * Object.setPrototypeOf on a built literal, what this replaced, cost more than the row's mapping.
+ */
+export function readOnlyPrototype(entity: Function): object {
+  let prototype = valuePrototypes.get(entity);
+  if (prototype) return prototype;
+  prototype = Object.create(entity.prototype) as object;
+  for (let layer = entity.prototype as object | null; layer && layer !== Object.prototype; layer = Object.getPrototypeOf(layer) as object | null) {
+    for (const key of Object.getOwnPropertyNames(layer)) {
+      const descriptor = Object.getOwnPropertyDescriptor(layer, key)!;
+      if ((descriptor.get || descriptor.set) && !Object.prototype.hasOwnProperty.call(prototype, key)) {
+        Object.defineProperty(prototype, key, { value: undefined, writable: true, configurable: true, enumerable: false });
+      }
+    }
+  }
+  valuePrototypes.set(entity, prototype);
+  return prototype;
+}
+
 function isReadable(prop: EntityProperty): boolean {
   if (prop.lazy || prop.persist === false || prop.formula || prop.fieldNames?.length !== 1) return false;
   if (prop.columnTypes?.[0] === 'tsvector') return false;
@@ -44,6 +70,7 @@ function mapperFor(em: EntityManager, entity: EntityClass<object>): Mapper {
   const meta = em.getMetadata().get(entity.name);
   const platform: Platform = em.getPlatform();
   const props = meta.props.filter(isReadable);
+  const prototype = readOnlyPrototype(entity);
   const fields = props.map((prop) => {
     const column = prop.fieldNames[0];
     const reference = prop.kind !== ReferenceKind.SCALAR;
@@ -54,13 +81,13 @@ function mapperFor(em: EntityManager, entity: EntityClass<object>): Mapper {
     columns: fields.map((field) => `"${field.column}"`).join(', '),
     prefixedColumns: (alias, prefix) => fields.map((field) => `${alias}."${field.column}" as "${prefix}${field.column}"`).join(', '),
     build(row, prefix = '') {
-      const value: Record<string, unknown> = {};
+      const value = Object.create(prototype) as Record<string, unknown>;
       for (const field of fields) {
         const raw = row[prefix + field.column];
         if (field.reference) value[field.name] = raw == null ? null : Object.freeze({ id: raw });
         else value[field.name] = raw == null || !field.convert ? raw : field.convert(raw);
       }
-      return Object.freeze(Object.setPrototypeOf(value, entity.prototype));
+      return Object.freeze(value);
     },
   };
   mappers.set(entity.name, mapper);

@@ -1,3 +1,4 @@
+import { readOnlyPrototype } from '../../shared/read-only-entities';
 import { Message } from './message.entity';
 
 /** A message as `messageRowColumns` selects it. */
@@ -41,23 +42,29 @@ const date = (ms: number | null) => (ms === null ? null : new Date(Number(ms)));
  * Nothing may hand it to an EntityManager (persist, assign, a relation of a new entity).
  */
 export function messageFromRow(row: MessageRow): Message {
-  const message = {
-    id: row.id,
-    ticket: Object.freeze({ id: row.ticket_id }),
-    seq: Number(row.seq),
-    author: row.author_id === null ? null : Object.freeze({ id: row.author_id }),
-    authorKind: row.author_kind,
-    kind: row.kind,
-    body: row.body,
-    internal: row.internal,
-    clientMessageId: row.client_message_id,
-    deliveryState: row.delivery_state,
-    createdAt: date(row.created_ms),
-    editedAt: date(row.edited_ms),
-    deletedAt: date(row.deleted_ms),
-  };
-  // A Message by its prototype, so type-graphql hands it to `@Root() message: Message` as it is (it
-  // rebuilds anything else with `new Message()`, per field); own data properties, so MikroORM's
-  // accessors on that prototype are never reached.
-  return Object.freeze(Object.setPrototypeOf(message, Message.prototype) as Message);
+  // Set on first use: MikroORM puts its accessors on Message's prototype when it starts.
+  if (MessageValue.prototype !== messageValuePrototype) MessageValue.prototype = messageValuePrototype ??= readOnlyPrototype(Message);
+  return Object.freeze(new (MessageValue as unknown as new (row: MessageRow) => Message)(row));
+}
+
+let messageValuePrototype: object | undefined;
+
+/**
+ * The read-only message's constructor: fields assigned in one order, so every value shares one
+ * hidden class, on the read-only prototype of Message (see readOnlyPrototype).
+ */
+function MessageValue(this: Record<string, unknown>, row: MessageRow): void {
+  this.id = row.id;
+  this.ticket = Object.freeze({ id: row.ticket_id });
+  this.seq = Number(row.seq);
+  this.author = row.author_id === null ? null : Object.freeze({ id: row.author_id });
+  this.authorKind = row.author_kind;
+  this.kind = row.kind;
+  this.body = row.body;
+  this.internal = row.internal;
+  this.clientMessageId = row.client_message_id;
+  this.deliveryState = row.delivery_state;
+  this.createdAt = date(row.created_ms);
+  this.editedAt = date(row.edited_ms);
+  this.deletedAt = date(row.deleted_ms);
 }
