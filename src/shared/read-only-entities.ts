@@ -16,6 +16,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 interface Mapper {
   table: string;
   columns: string;
+  /** The mapped properties' names, for a QueryBuilder's select. */
+  properties: string[];
   /** The mapped columns of the table as `alias`, each renamed with `prefix` (for joins). */
   prefixedColumns(alias: string, prefix: string): string;
   build(row: Record<string, unknown>, prefix?: string): object;
@@ -79,6 +81,7 @@ function mapperFor(em: EntityManager, entity: EntityClass<object>): Mapper {
   mapper = {
     table: meta.tableName,
     columns: fields.map((field) => `"${field.column}"`).join(', '),
+    properties: fields.map((field) => field.name),
     prefixedColumns: (alias, prefix) => fields.map((field) => `${alias}."${field.column}" as "${prefix}${field.column}"`).join(', '),
     build(row, prefix = '') {
       const value = Object.create(prototype) as Record<string, unknown>;
@@ -114,4 +117,9 @@ export function readOnlyColumns(em: EntityManager, entity: EntityClass<object>, 
 export function readOnlyFromRow<T extends object>(em: EntityManager, entity: EntityClass<T>, row: Record<string, unknown>, prefix: string): T | null {
   const mapper = mapperFor(em, entity as EntityClass<object>);
   return row[`${prefix}id`] == null ? null : (mapper.build(row, prefix) as T);
+}
+
+/** The properties a read-only value of `entity` has: select these, then build with `readOnlyFromRow(…, '')`. */
+export function readOnlyProperties(em: EntityManager, entity: EntityClass<object>): string[] {
+  return mapperFor(em, entity).properties;
 }

@@ -8,7 +8,10 @@ import {
   type CreateTicketInput,
   type TicketsQueryVariables,
 } from '../../__generated__/graphql';
+import type { QueryOrderMap } from '@mikro-orm/core';
 import { Ticket } from '../../../src/modules/tickets/ticket.entity';
+import type { ConnectionShape } from '../../../src/shared/pagination/connection';
+import { paginate, paginateReadOnly } from '../../../src/shared/pagination/paginate';
 import { createCast, type Actor, type Cast } from '../../support/factories';
 import { startTestServer, type TestServer } from '../../support/server';
 
@@ -171,4 +174,37 @@ describe('no N+1', () => {
     const withMessages = result.tickets.nodes.find((node) => node.messages.nodes.length === 2)!;
     expect(withMessages.messages.nodes.map((m) => m.author?.name)).toEqual([expect.stringContaining('Customer'), 'Ada Agent']);
   }, 120_000);
+});
+
+describe('read-only pages', () => {
+  it('hold the same tickets, cursors and page info as MikroORM’s own cursor pagination, in both directions', async () => {
+    const em = server.app.services.orm.em.fork();
+    const orders: QueryOrderMap<Ticket>[][] = [
+      [{ createdAt: 'desc' }, { id: 'desc' }],
+      [{ priorityRank: 'asc' }, { id: 'asc' }],
+    ];
+    const names = em
+      .getMetadata()
+      .get(Ticket.name)
+      .props.filter((prop) => !prop.lazy && prop.columnTypes?.[0] !== 'tsvector' && (prop.kind === 'scalar' || prop.kind === 'm:1'))
+      .map((prop) => prop.name);
+    const comparable = (page: ConnectionShape<Ticket>) => ({
+      pageInfo: page.pageInfo,
+      edges: page.edges.map((edge) => ({
+        cursor: edge.cursor,
+        node: Object.fromEntries(names.map((name) => [name, (edge.node as unknown as Record<string, unknown>)[name]])),
+      })),
+    });
+    const references = (value: unknown) => JSON.parse(JSON.stringify(value, (_key, field) => (field && typeof field === 'object' && 'id' in field && !Array.isArray(field) && Object.keys(field).length <= 1 ? field.id : field)));
+    for (const orderBy of orders) {
+      const first = await paginateReadOnly(em, Ticket, {}, { first: 3 }, orderBy);
+      const cases = [{ first: 3 }, { first: 2, after: first.pageInfo.endCursor }, { last: 2 }, { last: 2, before: first.pageInfo.endCursor }, { first: 0 }];
+      for (const args of cases) {
+        const readOnly = await paginateReadOnly(em, Ticket, {}, args, orderBy);
+        const managed = await paginate(em.fork(), Ticket, {}, args, orderBy);
+        expect(readOnly.nodes.every((node) => node instanceof Ticket && Object.isFrozen(node))).toBe(true);
+        expect(references(comparable(readOnly))).toEqual(references(comparable(managed)));
+      }
+    }
+  });
 });
