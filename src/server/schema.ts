@@ -4,6 +4,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { topicsAreNotUsed } from '../infra/pubsub';
 import { resolveNodeType } from '../shared/node';
+import { leanResolvers } from './lean-resolvers';
 import { resolvers } from './resolvers';
 // Load every entity, so every Node implementation is known whichever file imported the schema first.
 import '../infra/entities';
@@ -24,6 +25,7 @@ export function getSchema(): Promise<GraphQLSchema> {
     // type-graphql wraps resolveType in an async function; graphql-jit (executor.ts) needs the type
     // at once, and ours knows it at once from the id.
     assertInterfaceType(schema.getType('Node')).resolveType = resolveNodeType;
+    leanResolvers(schema);
     return schema;
   });
   return built;
