@@ -7,7 +7,7 @@ import { User } from '../accounts/user.entity';
 import { userById } from '../accounts/user.loaders';
 import { Attachment } from './attachment.entity';
 import { Message } from './message.entity';
-import { messageFromRow, messageRowColumns, type MessageRow } from './message.rows';
+import { MESSAGE_COLUMN_NAMES, messageFromRow, messageRowColumns, type MessageRow } from './message.rows';
 import { ReadCursor } from './read-cursor.entity';
 
 /** One page of one ticket's messages, as the connection needs it. */
@@ -81,7 +81,7 @@ function pageKey(key: MessagePageKey): string {
   return JSON.stringify(key);
 }
 
-type PageRow = MessageRow & { total_count: string; bounded_count: string; rn: string } & Record<string, unknown>;
+type PageRow = MessageRow & { total_count: number; bounded_count: number } & Record<string, unknown>;
 
 /** The author's columns in a page's rows. */
 const AUTHOR_PREFIX = 'author__';
@@ -106,14 +106,15 @@ async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: Messa
   params.push(key.limit);
   const sql = `
     with visible as (
-      select ${messageRowColumns('m')}, count(*) over (partition by m.ticket_id) as total_count
+      select ${messageRowColumns('m')}, (count(*) over (partition by m.ticket_id))::int as total_count
       from messages m where ${visible.join(' and ')}
     ), bounded as (
       select v.*, row_number() over (partition by v.ticket_id order by v.seq ${key.fromEnd ? 'desc' : 'asc'}) as rn,
-             count(*) over (partition by v.ticket_id) as bounded_count
+             (count(*) over (partition by v.ticket_id))::int as bounded_count
       from visible v where ${bounds.join(' and ')}
     )
-    select p.*, ${readOnlyColumns(ctx.em, User, 'a', AUTHOR_PREFIX)}
+    select ${MESSAGE_COLUMN_NAMES.map((column) => `p.${column}`).join(', ')}, p.total_count, p.bounded_count,
+           ${readOnlyColumns(ctx.em, User, 'a', AUTHOR_PREFIX)}
       from (select b.*, row_number() over (partition by b.author_id order by b.ticket_id, b.seq) as author_rn
               from bounded b where b.rn <= ?) p
       -- Each author's columns once per statement (on their first message): a page of 1,000 messages

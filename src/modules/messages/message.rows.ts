@@ -20,10 +20,15 @@ export interface MessageRow {
 
 const epochMs = (column: string, as: string) => `(extract(epoch from ${column}) * 1000)::float8 as ${as}`;
 
+const STORED_COLUMNS = ['id', 'ticket_id', 'seq', 'author_id', 'author_kind', 'kind', 'body', 'internal', 'client_message_id', 'delivery_state'];
+
+/** The names of the columns `messageRowColumns` selects, for a statement that selects them again from a subquery. */
+export const MESSAGE_COLUMN_NAMES = [...STORED_COLUMNS, 'created_ms', 'edited_ms', 'deleted_ms'];
+
 /** The select list `messageFromRow` reads, over the messages table as `alias`; dates as epoch milliseconds. */
 export function messageRowColumns(alias: string): string {
   return [
-    ...['id', 'ticket_id', 'seq', 'author_id', 'author_kind', 'kind', 'body', 'internal', 'client_message_id', 'delivery_state'].map((column) => `${alias}.${column}`),
+    ...STORED_COLUMNS.map((column) => `${alias}.${column}`),
     epochMs(`${alias}.created_at`, 'created_ms'),
     epochMs(`${alias}.edited_at`, 'edited_ms'),
     epochMs(`${alias}.deleted_at`, 'deleted_ms'),
