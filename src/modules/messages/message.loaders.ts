@@ -7,7 +7,7 @@ import { User } from '../accounts/user.entity';
 import { userById } from '../accounts/user.loaders';
 import { Attachment } from './attachment.entity';
 import { Message } from './message.entity';
-import { MESSAGE_COLUMN_NAMES, messageFromRow, messageRowColumns, type MessageRow } from './message.rows';
+import { MESSAGE_COLUMN_NAMES, messageFromRow, messageRowColumns, type MessageRow, type References } from './message.rows';
 import { ReadCursor } from './read-cursor.entity';
 
 /** One page of one ticket's messages, as the connection needs it. */
@@ -50,6 +50,7 @@ export const messagePages: LoaderFactory<MessagePageKey, MessagePage, string> = 
         const ticketIds = [...new Set(group.map((key) => key.ticketId))];
         const rows = await loadPageRows(ctx, ticketIds, sample);
         const rowsByTicket = groupByKeys(ticketIds, rows, (row) => row.ticket_id as string);
+        const references: References = new Map();
         ticketIds.forEach((ticketId, index) => {
           const ticketRows = rowsByTicket[index];
           // The authors came with the page: the loader GraphQL reads them through has them already
@@ -61,7 +62,7 @@ export const messagePages: LoaderFactory<MessagePageKey, MessagePage, string> = 
           }
           pages.set(pageKey({ ...sample, ticketId }), {
             // Read-only values, not managed entities: a page of 50 tickets holds up to 5,000 messages (see messageFromRow).
-            messages: ticketRows.map((row) => messageFromRow(row)),
+            messages: ticketRows.map((row) => messageFromRow(row, references)),
             totalCount: ticketRows.length ? Number(ticketRows[0].total_count) : null,
             boundedCount: ticketRows.length ? Number(ticketRows[0].bounded_count) : 0,
           });

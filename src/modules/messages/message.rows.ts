@@ -46,10 +46,19 @@ const date = (ms: number | null) => (ms === null ? null : new Date(Number(ms)));
  * use), is managed by no EntityManager, and is frozen, so a write by mistake fails loudly.
  * Nothing may hand it to an EntityManager (persist, assign, a relation of a new entity).
  */
-export function messageFromRow(row: MessageRow): Message {
+export function messageFromRow(row: MessageRow, references: References = new Map()): Message {
   // Set on first use: MikroORM puts its accessors on Message's prototype when it starts.
   if (MessageValue.prototype !== messageValuePrototype) MessageValue.prototype = messageValuePrototype ??= readOnlyPrototype(Message);
-  return Object.freeze(new (MessageValue as unknown as new (row: MessageRow) => Message)(row));
+  return Object.freeze(new (MessageValue as unknown as new (row: MessageRow, references: References) => Message)(row, references));
+}
+
+/** Frozen `{ id }` references by id, shared by the messages built together (a page's 20 messages have one ticket and a few authors). */
+export type References = Map<string, Readonly<{ id: string }>>;
+
+function referenceTo(references: References, id: string): Readonly<{ id: string }> {
+  let reference = references.get(id);
+  if (!reference) references.set(id, (reference = Object.freeze({ id })));
+  return reference;
 }
 
 let messageValuePrototype: object | undefined;
@@ -58,11 +67,11 @@ let messageValuePrototype: object | undefined;
  * The read-only message's constructor: fields assigned in one order, so every value shares one
  * hidden class, on the read-only prototype of Message (see readOnlyPrototype).
  */
-function MessageValue(this: Record<string, unknown>, row: MessageRow): void {
+function MessageValue(this: Record<string, unknown>, row: MessageRow, references: References): void {
   this.id = row.id;
-  this.ticket = Object.freeze({ id: row.ticket_id });
+  this.ticket = referenceTo(references, row.ticket_id);
   this.seq = Number(row.seq);
-  this.author = row.author_id === null ? null : Object.freeze({ id: row.author_id });
+  this.author = row.author_id === null ? null : referenceTo(references, row.author_id);
   this.authorKind = row.author_kind;
   this.kind = row.kind;
   this.body = row.body;
