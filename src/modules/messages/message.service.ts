@@ -6,7 +6,7 @@ import { isAdmin, isStaff, type Viewer } from '../../shared/auth/viewer';
 import { badInput, forbidden, notFound } from '../../shared/errors';
 import { transactionWithEvents } from '../../shared/events/transaction';
 import { isIdOf } from '../../shared/ids';
-import { DEFAULT_PAGE_SIZE, lazy, type ConnectionShape } from '../../shared/pagination/connection';
+import { DEFAULT_PAGE_SIZE, lazy, withLazyEdges, type ConnectionShape } from '../../shared/pagination/connection';
 import { checkRelayArgs } from '../../shared/pagination/paginate';
 import { User } from '../accounts/user.entity';
 import type { Ticket } from '../tickets/ticket.entity';
@@ -226,8 +226,7 @@ export async function ticketMessages(ctx: RequestContext, ticket: Ticket, args: 
   const messages = page.messages;
   const more = page.boundedCount > messages.length;
   const outside = page.totalCount != null && page.totalCount > page.boundedCount;
-  return {
-    edges: messages.map((node) => ({ cursor: encodeMessageCursor(node.seq), node })),
+  return withLazyEdges({
     nodes: messages,
     pageInfo: {
       hasNextPage: fromEnd ? before != null && outside : more,
@@ -237,5 +236,5 @@ export async function ticketMessages(ctx: RequestContext, ticket: Ticket, args: 
     },
     totalCount:
       page.totalCount ?? lazy(() => ctx.loaders.get(visibleMessageCounts).load({ ticketId: ticket.id, includeInternal, afterSeq })),
-  };
+  }, (node) => encodeMessageCursor(node.seq));
 }

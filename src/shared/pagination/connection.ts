@@ -65,6 +65,18 @@ export interface ConnectionShape<T> {
 }
 
 /**
+ * A connection whose edges are made when GraphQL reads them: most lists select `nodes` only, and
+ * every edge's cursor is an encoding (a list page of 50 tickets has 1,000 message edges).
+ */
+export function withLazyEdges<T>(shape: Omit<ConnectionShape<T>, 'edges'>, cursorOf: (node: T) => string): ConnectionShape<T> {
+  let edges: Edge<T>[] | undefined;
+  return Object.defineProperty(shape, 'edges', {
+    get: () => (edges ??= shape.nodes.map((node) => ({ cursor: cursorOf(node), node }))),
+    enumerable: true,
+  }) as ConnectionShape<T>;
+}
+
+/**
  * A value computed on first `then`: graphql-js awaits a field's value only when the field was
  * selected, so an expensive aggregate costs nothing when nobody asks for it.
  */

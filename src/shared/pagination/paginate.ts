@@ -2,7 +2,7 @@ import { Cursor, type EntityClass, type EntityName, type FilterQuery, type FindB
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../errors';
 import { readOnlyFromRow, readOnlyProperties } from '../read-only-entities';
-import { DEFAULT_PAGE_SIZE, lazy, type ConnectionArgs, type ConnectionShape } from './connection';
+import { DEFAULT_PAGE_SIZE, lazy, withLazyEdges, type ConnectionArgs, type ConnectionShape } from './connection';
 
 /** Relay leaves `first` with `last` undefined: refuse it rather than guess. */
 export function checkRelayArgs(args: ConnectionArgs): void {
@@ -55,8 +55,7 @@ function pageRequest<T extends object>(
 
 function connectionOf<T extends object>(em: EntityManager, entity: EntityName<T>, page: Cursor<T>, filter: () => FilterQuery<T>): ConnectionShape<T> {
   const items = [...page.items] as T[];
-  return {
-    edges: items.map((node) => ({ cursor: page.from(node as never), node })),
+  return withLazyEdges<T>({
     nodes: items,
     pageInfo: {
       hasNextPage: page.hasNextPage,
@@ -65,7 +64,7 @@ function connectionOf<T extends object>(em: EntityManager, entity: EntityName<T>
       endCursor: items.length ? page.endCursor : null,
     },
     totalCount: lazy(() => em.fork().count(entity, filter())),
-  };
+  }, (node) => page.from(node as never));
 }
 
 /**
