@@ -4,6 +4,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { topicsAreNotUsed } from '../infra/pubsub';
 import { resolveNodeType } from '../shared/node';
+import { rememberingArgumentValidation } from './argument-validation';
 import { leanResolvers } from './lean-resolvers';
 import { resolvers } from './resolvers';
 // Load every entity, so every Node implementation is known whichever file imported the schema first.
@@ -17,7 +18,8 @@ export function getSchema(): Promise<GraphQLSchema> {
     resolvers,
     // The contract names the scalar DateTime (type-graphql would call it DateTimeISO).
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
+    // class-validator as type-graphql would run it, remembering what passed (argument-validation.ts).
+    validateFn: rememberingArgumentValidation(),
     emitSchemaFile: false,
     // Required once a subscription exists; ours declare `subscribe`, see infra/pubsub.ts.
     pubSub: topicsAreNotUsed,
