@@ -4,7 +4,7 @@ import type { ServerProcess } from '../lib/processes';
 import type { BenchmarkEntry } from '../lib/results';
 import { interleavedHttpRuns, type HttpContender } from './http-contenders';
 
-const SEND_MUTATION = 'mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { message { id seq } } }';
+export const SEND_MUTATION = 'mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { message { id seq } } }';
 const BODIES = [
   'Thanks for waiting, I am looking into this now.',
   'Could you send me a screenshot of the error you see?',
