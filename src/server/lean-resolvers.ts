@@ -105,7 +105,8 @@ function directCall(metadata: FieldResolverMetadata, wrapped: GraphQLFieldResolv
   // type-graphql hands a root to the method as it is only when it already is an instance of the type.
   const rootType = (typeof declared === 'function' ? declared : metadata.getObjectType?.()) as Function | undefined;
   if (!rootType) return false;
-  // The same singleton type-graphql's default container makes: resolver classes here hold no state.
+  // An instance of its own (type-graphql's default container also makes one per class): resolver
+  // classes here hold no state.
   const instance = new target();
   const method = instance[metadata.methodName];
   if (typeof method !== 'function') return false;
