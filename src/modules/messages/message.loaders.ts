@@ -49,7 +49,7 @@ export const messagePages: LoaderFactory<MessagePageKey, MessagePage, string> = 
         const sample = group[0];
         const ticketIds = [...new Set(group.map((key) => key.ticketId))];
         const rows = await loadPageRows(ctx, ticketIds, sample);
-        const rowsByTicket = groupByKeys(ticketIds, rows, (row) => row.ticket_id as string);
+        const rowsByTicket = groupByKeys(ticketIds, rows, (row) => row.ticket_id);
         const references: References = new Map();
         ticketIds.forEach((ticketId, index) => {
           const ticketRows = rowsByTicket[index];
@@ -75,7 +75,7 @@ function pageKey(key: MessagePageKey): string {
   return JSON.stringify(key);
 }
 
-type PageRow = MessageRow & { total_count: number; bounded_count: number } & Record<string, unknown>;
+type PageRow = MessageRow & { total_count: number; bounded_count: number };
 
 async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: MessagePageKey): Promise<PageRow[]> {
   const visible: string[] = [`m.ticket_id in (${placeholders(ticketIds)})`];

@@ -3,7 +3,7 @@ import type { Orm } from '../../infra/orm';
 import { readOnlyColumns, readOnlyFromRow } from '../../shared/read-only-entities';
 import { User } from '../accounts/user.entity';
 import type { Message } from '../messages/message.entity';
-import { messageFromRow, messageRowColumns, type MessageRow } from '../messages/message.rows';
+import { messageFromRow, messageRowColumns, type MessageRow, type References } from '../messages/message.rows';
 
 /** One ticket's messages after a seq, as every subscriber of that ticket on this instance needs them. */
 export interface FeedPage {
@@ -113,6 +113,7 @@ export class MessageFeed {
     );
     const pages: FeedPage[] = keys.map(() => ({ messages: [], authors: [], hasMore: false, horizon: 0 }));
     const authors = new Map<string, User>();
+    const references: References = new Map();
     for (const row of rows) {
       const page = pages[Number(row.k) - 1];
       page.horizon = Number(row.horizon);
@@ -121,7 +122,7 @@ export class MessageFeed {
         page.hasMore = true;
         continue;
       }
-      page.messages.push(messageFromRow(row));
+      page.messages.push(messageFromRow(row, references));
       if (row.author_id === null) continue;
       let author = authors.get(row.author_id) ?? null;
       if (!author) {
