@@ -214,34 +214,42 @@ async function userName(em: EntityManager, userId: string): Promise<string> {
  * from them, offered to routing at once (unless AUTO_ASSIGN=false), and its customer told in a
  * SYSTEM message. Tickets nobody can take wait in the queue (OPEN) or, when the customer has the
  * turn (WAITING_ON_CUSTOMER), are routed when the customer writes. The agent must already be OFFLINE.
+ *
+ * All the tickets are locked first, in one statement; then each is handed back through an
+ * EntityManager of its own that shares the transaction, so every flush compares one ticket's
+ * entities. Through the unit's one identity map, each flush compared every ticket handed back so
+ * far: 400 tickets took 43 s, with all of them locked throughout. A ticket left waiting may still
+ * be assigned by routing's after-change step through the unit's EntityManager: the ASSIGNED event
+ * it records cascades the ticket into that one's flush (tested). Returns how many were handed back.
  */
 export async function handBackTickets(
   work: TicketWork,
   agent: Agent,
   options: { actorId: string | null; why: string; autoAssign: boolean },
-): Promise<Ticket[]> {
-  const { em } = work;
-  const tickets = await em.find(
-    Ticket,
-    { assignee: agent.id, status: { $in: ACTIVE } },
-    { orderBy: { priorityRank: 'desc', createdAt: 'asc', id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE },
+): Promise<number> {
+  const ticketIds = await execute<{ id: string }>(
+    work.em,
+    `select id from tickets where assignee_id = ? and status in (?)
+      order by priority_rank desc, created_at, id for update`,
+    [agent.id, ACTIVE],
   );
-  if (!tickets.length) return tickets;
-  const leaving = await userName(em, agent.user.id);
-  for (const ticket of tickets) {
-    changeAssignee(work, ticket, null, options.actorId, `handed back: ${leaving} ${options.why}`);
-    await em.flush();
-    const taker = options.autoAssign ? await assignBest(work, ticket) : null;
+  if (!ticketIds.length) return 0;
+  const leaving = await userName(work.em, agent.user.id);
+  for (const { id } of ticketIds) {
+    const one: TicketWork = { ...work, em: work.em.fork({ clear: true, keepTransactionContext: true }) };
+    const ticket = await one.em.findOneOrFail(Ticket, { id });
+    changeAssignee(one, ticket, null, options.actorId, `handed back: ${leaving} ${options.why}`);
+    const taker = options.autoAssign ? await assignBest(one, ticket) : null;
     appendSystemMessage(
-      work,
+      one,
       ticket,
       taker
-        ? `${leaving} is no longer available. ${await userName(em, taker.user.id)} has taken over your conversation.`
+        ? `${leaving} is no longer available. ${await userName(one.em, taker.user.id)} has taken over your conversation.`
         : `${leaving} is no longer available. The next available agent will take over your conversation.`,
     );
-    await em.flush();
+    await one.em.flush();
   }
-  return tickets;
+  return ticketIds.length;
 }
 
 /** AVAILABLE agents with room for whom an eligible ticket is waiting. */

@@ -9,6 +9,9 @@ import {
   UpdateTicketStatusDocument,
 } from '../../__generated__/graphql';
 import { AgentStatus } from '../../../src/modules/agents/agent-status';
+import { Ticket } from '../../../src/modules/tickets/ticket.entity';
+import { ticketTransaction } from '../../../src/modules/tickets/ticket.service';
+import { createRequestContext } from '../../../src/server/context';
 import { createAgentActor, createCast, createCustomer, createSupervisor, type Actor, type Cast } from '../../support/factories';
 import { startTestServer, type TestServer } from '../../support/server';
 import { assignedNotes, availableAgent, openTicket, routed, uniqueDepartment } from './helpers';
@@ -209,6 +212,55 @@ describe('an agent going OFFLINE', () => {
     const ticket = await routed(supervisor, ticketId);
     expect(ticket).toMatchObject({ status: 'OPEN', assignee: null, queuePosition: 1 });
     expect(ticket.messages.nodes.at(-1)!.body).toBe('Olly Only is no longer available. The next available agent will take over your conversation.');
+  });
+});
+
+describe('an agent going OFFLINE with many tickets', () => {
+  it('hands the most urgent to whoever has room, counting each assignment, and queues the rest with a message each', async () => {
+    const department = uniqueDepartment('handback-many');
+    const leaving = await availableAgent(server, { department, name: 'Mo Many', maxConcurrentTickets: 6 });
+    const priorities = ['LOW', 'URGENT', 'NORMAL', 'HIGH', 'LOW', 'URGENT'] as const;
+    const ticketIds: string[] = [];
+    for (const priority of priorities) ticketIds.push(await openTicket(cast.customerA, { department, priority }));
+    const staying = await availableAgent(server, { department, name: 'Ria Room', maxConcurrentTickets: 3 });
+
+    await leaving.client.data(SetAgentStatusDocument, { status: 'OFFLINE' });
+
+    const tickets = await Promise.all(ticketIds.map((id) => routed(supervisor, id)));
+    const taken = tickets.filter((ticket) => ticket.assignee?.id === staying.agent!.id);
+    // Three slots: both URGENT tickets and the HIGH one; each try counted the ones before it.
+    expect(taken.map((ticket) => ticket.priority).sort()).toEqual(['HIGH', 'URGENT', 'URGENT']);
+    const waiting = tickets.filter((ticket) => !ticket.assignee);
+    expect(waiting.map((ticket) => [ticket.priority, ticket.status])).toEqual([
+      ['LOW', 'OPEN'],
+      ['NORMAL', 'OPEN'],
+      ['LOW', 'OPEN'],
+    ]);
+    expect(waiting.map((ticket) => ticket.queuePosition)).toEqual([2, 1, 3]);
+    for (const ticket of tickets) {
+      const handedBack = ticket.history.filter((event) => event.kind === 'ASSIGNED' && event.note === 'handed back: Mo Many went offline');
+      expect(handedBack).toHaveLength(1);
+      expect(ticket.messages.nodes.filter((message) => message.kind === 'SYSTEM').map((message) => message.body)).toEqual([
+        ticket.assignee
+          ? 'Mo Many is no longer available. Ria Room has taken over your conversation.'
+          : 'Mo Many is no longer available. The next available agent will take over your conversation.',
+      ]);
+    }
+  });
+
+  it('writes the assignment of a waiting ticket that another EntityManager of the transaction loaded', async () => {
+    // The hand-back changes each ticket in a fork of its own; routing must still write its assignment.
+    const department = uniqueDepartment('fork');
+    const ticketId = await openTicket(cast.customerA, { department });
+    expect(await routed(supervisor, ticketId)).toMatchObject({ status: 'OPEN', assignee: null });
+    const agent = await availableAgent(server, { department });
+
+    const app = server.app.services;
+    await ticketTransaction(createRequestContext(app, null, 'test'), async (work) => {
+      const fork = work.em.fork({ clear: true, keepTransactionContext: true });
+      work.changes.needsRouting.push(await fork.findOneOrFail(Ticket, { id: ticketId }));
+    });
+    expect(await routed(supervisor, ticketId)).toMatchObject({ status: 'IN_PROGRESS', assignee: { id: agent.agent!.id } });
   });
 });
 
