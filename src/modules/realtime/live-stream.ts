@@ -118,12 +118,14 @@ class LiveIterator<E, T> implements AsyncIterableIterator<T> {
 export async function openLive<E, T>(ctx: RequestContext, setup: LiveSetup<E, T>): Promise<AsyncIterableIterator<T>> {
   const { realtime } = ctx.app;
   let uncount: (() => void) | undefined;
+  let unfollow: (() => void) | undefined;
   const stream = await ChannelStream.open<E>(ctx.app.pubsub, setup.channels, {
     maxQueued: realtime.limits.maxQueuedEvents,
     accepts: setup.handler.accepts?.bind(setup.handler),
     onOverflow: () => ctx.connection?.terminate('subscriber fell behind'),
     onClose: () => {
       uncount?.();
+      unfollow?.();
       setup.handler.close?.();
     },
   });
@@ -135,7 +137,11 @@ export async function openLive<E, T>(ctx: RequestContext, setup: LiveSetup<E, T>
   }
   // Counted once live, so a test waiting for the count knows events published now will arrive.
   uncount = realtime.streamOpened();
-  if (stream.isClosed) uncount();
+  if (ctx.viewer) unfollow = realtime.viewers.follow(ctx.viewer);
+  if (stream.isClosed) {
+    uncount();
+    unfollow?.();
+  }
   return new LiveIterator(ctx, stream, setup.handler);
 }
 

@@ -59,7 +59,7 @@ export class Realtime {
   readonly limits: RealtimeLimits;
   readonly presence: PresenceTracker;
   readonly typing: TypingTracker;
-  /** Subscribers' per-event viewer checks, shared per session for a second and batched. */
+  /** Subscribers' per-event viewer checks: answers at most a second old, shared per session, renewed ahead while in use. */
   readonly viewers: ViewerRechecks;
   /** messageAdded's reads, shared among this instance's subscribers of a ticket and batched. */
   readonly messages: MessageFeed;
@@ -130,6 +130,7 @@ export class Realtime {
   /** After the sockets are closed: stop timers, take our presence and typing states out of Redis. */
   async close(): Promise<void> {
     this.stopReconnectHeartbeat();
+    this.viewers.close();
     await Promise.all([this.presence.close(), this.typing.close(), ...this.socketListeners.map((listener) => listener.close())]);
   }
 

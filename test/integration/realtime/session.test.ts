@@ -108,3 +108,32 @@ it('notices a session ended behind the session channel\'s back within a second (
   expect((await sub.waitForError())[0].extensions?.code).toBe('UNAUTHENTICATED');
   expect(sub.data.map((data) => data.messageAdded.id)).toEqual([first.id]);
 });
+
+it('keeps the answer of a session with live subscriptions renewed in the background, so later events do not wait for a read', async () => {
+  const customer = await createCustomer(server);
+  const ticketId = await openTicket(customer);
+  const connection = connectWs(server.wsUrl, { token: customer.token });
+  const sub = connection.subscribe(OnMessageAddedDocument, { ticketId });
+  await waitFor(streamsLive(server, 1));
+  const agent = await createAgentActor(server);
+  const { counts } = server.app.services.realtime.viewers;
+  const first = await send(agent, ticketId, 'read on arrival');
+  await sub.waitForMessage((data) => data.messageAdded.id === first.id);
+  const waited = counts.waited;
+
+  // Past the age limit of the answer the first event read; then, right after a renewal, the next event.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const renewed = counts.renewed;
+  await waitFor(() => counts.renewed > renewed, 5000, 'a renewal');
+  const second = await send(agent, ticketId, 'delivered on the renewed answer');
+  await sub.waitForMessage((data) => data.messageAdded.id === second.id);
+  expect(counts.waited).toBe(waited);
+
+  // Once the session has no subscription left here, it is not renewed any more.
+  await connection.dispose();
+  await waitFor(() => server.app.services.realtime.stats().streams === 0, 5000, "the stream to close");
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  const afterClose = counts.renewed;
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  expect(counts.renewed).toBe(afterClose);
+});
