@@ -13,10 +13,12 @@ export function installSlaPolicy(policy: SlaPolicy): void {
   installed = policy;
 }
 
-/** Plans the clocks when a ticket is created, pauses and resumes them with its status, re-plans on a priority change. */
+/** Plans the clocks when a ticket is created, pauses and resumes them with its status, re-plans on a priority or department change. */
 export const slaClockListener: TicketLifecycleListener = {
   created: (ticket) => planSla(ticket, targetsFor(installed, ticket.priority, ticket.department)),
   statusChanged: (ticket, from, to, at) => moveSlaClock(ticket, from, to, at),
   priorityChanged: (ticket, from, to, at) =>
     replanSla(ticket, targetsFor(installed, from, ticket.department), targetsFor(installed, to, ticket.department), at),
+  departmentChanged: (ticket, from, to, at) =>
+    replanSla(ticket, targetsFor(installed, ticket.priority, from), targetsFor(installed, ticket.priority, to), at),
 };

@@ -14,13 +14,14 @@ export interface TicketLifecycleListener {
   created?(ticket: Ticket, at: Date): void;
   statusChanged?(ticket: Ticket, from: TicketStatus, to: TicketStatus, at: Date): void;
   priorityChanged?(ticket: Ticket, from: TicketPriority, to: TicketPriority, at: Date): void;
+  departmentChanged?(ticket: Ticket, from: string | null, to: string | null, at: Date): void;
   firstResponse?(ticket: Ticket, at: Date): void;
 }
 
 /** What a unit of work did to tickets, for `afterChange` steps. */
 export interface TicketChanges {
   created: Ticket[];
-  /** Tickets that (re)entered the queue: created or reopened without an agent, or unassigned. */
+  /** Tickets that (re)entered the queue: created or reopened without an agent, unassigned, or moved to another department while waiting. */
   needsRouting: Ticket[];
   /** Agents whose load went down (a ticket resolved, closed or moved away). */
   freedAgentIds: string[];
@@ -65,6 +66,8 @@ export const lifecycle = {
   statusChanged: (ticket: Ticket, from: TicketStatus, to: TicketStatus, at: Date) => listeners.forEach((l) => l.statusChanged?.(ticket, from, to, at)),
   priorityChanged: (ticket: Ticket, from: TicketPriority, to: TicketPriority, at: Date) =>
     listeners.forEach((l) => l.priorityChanged?.(ticket, from, to, at)),
+  departmentChanged: (ticket: Ticket, from: string | null, to: string | null, at: Date) =>
+    listeners.forEach((l) => l.departmentChanged?.(ticket, from, to, at)),
   firstResponse: (ticket: Ticket, at: Date) => listeners.forEach((l) => l.firstResponse?.(ticket, at)),
 };
 

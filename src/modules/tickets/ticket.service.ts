@@ -304,6 +304,11 @@ export async function updateTicket(ctx: RequestContext, input: UpdateTicketInput
     if (Object.keys(changed).length) {
       recordEvent(work, ticket, TicketEventKind.UPDATED, viewer.userId, { data: changed });
     }
+    if (changed.department) {
+      // Another department may have other SLA targets, and other agents for a ticket still waiting.
+      lifecycle.departmentChanged(ticket, changed.department.from as string | null, ticket.department ?? null, new Date());
+      if (ticket.status === TicketStatus.OPEN && !ticket.assignee) work.changes.needsRouting.push(ticket);
+    }
     await em.flush();
     return ticket;
   });

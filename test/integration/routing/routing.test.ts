@@ -6,6 +6,7 @@ import {
   SetAgentStatusDocument,
   UpdateTicketPriorityDocument,
   UpdateAgentDocument,
+  UpdateTicketDocument,
   UpdateTicketStatusDocument,
 } from '../../__generated__/graphql';
 import { AgentStatus } from '../../../src/modules/agents/agent-status';
@@ -166,6 +167,15 @@ describe('capacity freeing up', () => {
     await cast.customerB.client.data(SendMessageDocument, { input: { ticketId: waitingOnCustomer, body: 'Any news?' } });
     expect(await routed(supervisor, waitingOnCustomer)).toMatchObject({ status: 'OPEN', queuePosition: 1 });
 
+  });
+
+  it('routes a waiting ticket moved to a department with room', async () => {
+    const ticketId = await openTicket(cast.customerA, { department: uniqueDepartment('nobody') });
+    expect(await routed(supervisor, ticketId)).toMatchObject({ status: 'OPEN', assignee: null });
+    const department = uniqueDepartment('somebody');
+    const agent = await availableAgent(server, { department });
+    await supervisor.client.data(UpdateTicketDocument, { input: { ticketId, department } });
+    expect(await routed(supervisor, ticketId)).toMatchObject({ status: 'IN_PROGRESS', assignee: { id: agent.agent!.id } });
   });
 
   it('routes a ticket staff set back to OPEN without an agent', async () => {

@@ -3,6 +3,7 @@ import {
   CreateTicketDocument,
   SendMessageDocument,
   TicketSlaDocument,
+  UpdateTicketDocument,
   UpdateTicketPriorityDocument,
   UpdateTicketStatusDocument,
 } from '../../__generated__/graphql';
@@ -22,7 +23,15 @@ let cast: Cast;
 let technicalSupervisor: Actor;
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { SLA_CHECK_INTERVAL_SECONDS: '0', DASHBOARD_MAINTENANCE_SECONDS: '0', AUTO_ASSIGN: 'false' } });
+  server = await startTestServer({
+    env: {
+      SLA_CHECK_INTERVAL_SECONDS: '0',
+      DASHBOARD_MAINTENANCE_SECONDS: '0',
+      AUTO_ASSIGN: 'false',
+      // One department with its own target for LOW tickets; every other one keeps the defaults.
+      SLA_POLICY: JSON.stringify({ departments: { vip: { LOW: { firstResponse: '30m', resolution: '4h' } } } }),
+    },
+  });
   cast = await createCast(server);
   technicalSupervisor = await createSupervisor(server, { name: 'Tess Supervisor', department: 'technical' });
 });
@@ -64,6 +73,34 @@ describe('planning', () => {
     const seen = await sla(ticket.id);
     expect(ms(seen.firstResponseDueAt)).toBe(ticket.createdAt + HOUR);
     expect(ms(seen.resolutionDueAt)).toBe(ticket.createdAt + 8 * HOUR);
+  });
+});
+
+describe('a department change', () => {
+  it('re-plans from creation with the targets of the new department, and back', async () => {
+    const ticket = await open('LOW');
+    await cast.agent.client.data(UpdateTicketDocument, { input: { ticketId: ticket.id, department: 'VIP' } });
+    let seen = await sla(ticket.id);
+    expect(ms(seen.firstResponseDueAt)).toBe(ticket.createdAt + 30 * MIN);
+    expect(ms(seen.resolutionDueAt)).toBe(ticket.createdAt + 4 * HOUR);
+
+    await cast.agent.client.data(UpdateTicketDocument, { input: { ticketId: ticket.id, department: 'billing' } });
+    seen = await sla(ticket.id);
+    expect(ms(seen.firstResponseDueAt)).toBe(ticket.createdAt + 24 * HOUR);
+    expect(ms(seen.resolutionDueAt)).toBe(ticket.createdAt + 120 * HOUR);
+  });
+
+  it('keeps the time a paused clock already waited', async () => {
+    const ticket = await open('LOW', 'vip');
+    await cast.agent.client.data(AssignTicketDocument, { input: { ticketId: ticket.id, agentId: cast.agent.agent!.id } });
+    await cast.agent.client.data(UpdateTicketStatusDocument, { input: { ticketId: ticket.id, status: 'WAITING_ON_CUSTOMER' } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await cast.agent.client.data(UpdateTicketStatusDocument, { input: { ticketId: ticket.id, status: 'IN_PROGRESS' } });
+    const paused = ms((await sla(ticket.id)).resolutionDueAt)! - (ticket.createdAt + 4 * HOUR);
+    expect(paused).toBeGreaterThanOrEqual(50);
+
+    await cast.agent.client.data(UpdateTicketDocument, { input: { ticketId: ticket.id, department: 'billing' } });
+    expect(ms((await sla(ticket.id)).resolutionDueAt)).toBe(ticket.createdAt + 120 * HOUR + paused);
   });
 });
 
