@@ -8,7 +8,7 @@
  *   node -r @swc-node/register bench/cpu-per-request.ts list [seconds]
  *   node -r @swc-node/register bench/cpu-per-request.ts send [seconds]
  *   QUERIES=$'{ viewer { id } }\n{ tickets(first: 50) { nodes { id } } }' node -r @swc-node/register bench/cpu-per-request.ts list 8
- *   PROFILE=1 … (a CPU profile of the second run, in bench/.work/profiles)   CONNECTIONS=1 … (serial requests)
+ *   PROFILE=1 … (a CPU profile of the second run, or of each query, in bench/.work/profiles)   CONNECTIONS=1 … (serial requests)
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -63,7 +63,11 @@ async function main(): Promise<void> {
     const body = which === 'send' ? null : JSON.stringify({ query: LIST_QUERY });
     await run('warm-up', 3, body);
     if (process.env.QUERIES) {
-      for (const query of process.env.QUERIES.split('\n').filter(Boolean)) await run(query.slice(0, 100), seconds, JSON.stringify({ query }));
+      for (const [index, query] of process.env.QUERIES.split('\n').filter(Boolean).entries()) {
+        if (process.env.PROFILE) await server.profile(true);
+        await run(query.slice(0, 100), seconds, JSON.stringify({ query }));
+        if (process.env.PROFILE) console.log(await server.profile(false, path.join(WORK_DIR, 'profiles', `cpu-per-request-query${index + 1}-${Date.now()}.cpuprofile`)));
+      }
     } else if (process.env.PROFILE) {
       await server.profile(true);
       await run(which, seconds, body);
