@@ -207,6 +207,15 @@ describe('dashboardStats on a constructed dataset (UTC)', () => {
     expect(s.recentActivity[2].actor).toBeNull();
   });
 
+  it('reads the recent activity with its tickets and actors: their fields read nothing more', async () => {
+    const { statements, result } = await server.countQueries(() => stats(cast.supervisor));
+    expect(result.recentActivity[0]).toMatchObject({ ticket: { id: ids.t1, number: expect.stringMatching(/^TKT-/) }, actor: { id: cast.agent.user.id } });
+    // The session check, then the figures' statements side by side (five: today is inside the range);
+    // no ticket or user read by id after them.
+    expect(statements.filter((sql) => /from "(tickets|users)" where "id" in/.test(sql))).toEqual([]);
+    expect(statements).toHaveLength(6);
+  });
+
   it('covers exactly [from, to), minutes included, on both ragged ends', async () => {
     const s = await stats(cast.supervisor, { from: '2026-03-10T09:30:00Z', to: '2026-03-10T11:25:00Z' });
     expect(s.totalTickets).toBe(1);
