@@ -100,8 +100,9 @@ interface TouchedAgent {
  *   Redis only, which keeps statement counts in tests (and load in production) honest.
  * - Due checks are handled under a PostgreSQL advisory lock, so one instance at a time sweeps;
  *   each agent is re-checked with their row locked before going OFFLINE.
- * - `lastSeenAt` is written when a socket opens or closes, when the agent sets a status, and at
- *   most once per grace period while connected.
+ * - `lastSeenAt` is written when an agent's first socket here opens and their last one closes,
+ *   when they set a status, and at most once per grace period while connected (other sockets
+ *   opening and closing meanwhile write nothing).
  * - The sweep also runs routing's retries (`drainWaitingTickets`).
  */
 export class AgentPresence implements SocketListener {
@@ -258,6 +259,11 @@ export class AgentPresence implements SocketListener {
       .then(async () => {
         this.queued.delete(userId);
         const now = Date.now();
+        // Still connected here, and vouched for and written as connected lately: another socket
+        // opening or closing changes nothing (the heartbeat keeps it fresh). A reconnect storm
+        // wrote lastSeenAt hundreds of times per agent otherwise.
+        const writtenAt = this.lastWritten.get(userId);
+        if (this.sockets.has(userId) && writtenAt !== undefined && now - writtenAt < this.timings.lastSeenEveryMs) return;
         if (this.sockets.has(userId)) {
           await this.store.vouch([userId], now);
           await this.store.schedule([{ userId, at: this.crashCheckAt(now) }]);

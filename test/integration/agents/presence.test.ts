@@ -1,5 +1,6 @@
 import { AgentDocument, OnAgentStatusChangedDocument, SetAgentStatusDocument } from '../../__generated__/graphql';
 import { presenceStore, presenceTimings } from '../../../src/modules/agents/agent-presence';
+import { agentPresenceOf } from '../../../src/modules/agents/agent-presence.registry';
 import { createAgentActor, createCustomer, createSupervisor, type Actor } from '../../support/factories';
 import { startTestServer, type TestServer } from '../../support/server';
 import { connectWs, disposeWsClients, waitFor } from '../../support/ws-client';
@@ -138,4 +139,40 @@ it('takes an agent OFFLINE once the instance that held their socket stops vouchi
   await waitFor(statusIs(agent, 'OFFLINE'), 8000, 'presence to notice the crash');
   // Not before the vouch expired.
   expect(Date.now() - crashedAt).toBeGreaterThanOrEqual(timings.ttlMs - timings.heartbeatMs);
+});
+
+it('writes lastSeenAt when an agent’s first socket opens and their last one closes, not for the sockets in between', async () => {
+  // The default grace period: while connected, lastSeenAt is written at most once a minute.
+  const server = await startTestServer({ redis: true });
+  try {
+    const presence = agentPresenceOf(server.app.services)!;
+    const agent = await createAgentActor(server);
+    const lastSeenWrites = async (work: () => Promise<unknown>) =>
+      (await server.countQueries(async () => {
+        await work();
+        await presence.settled();
+      })).statements.filter((sql) => sql.startsWith('update agents set last_seen_at')).length;
+
+    const first = connectWs(server.wsUrl, { token: agent.token });
+    expect(await lastSeenWrites(() => first.connected)).toBe(1);
+    expect(
+      await lastSeenWrites(async () => {
+        for (let i = 0; i < 10; i++) {
+          const more = connectWs(server.wsUrl, { token: agent.token });
+          await more.connected;
+          await more.dispose();
+        }
+        await waitFor(() => server.app.services.realtime.stats().sockets === 1, 5000, 'the other sockets to close');
+      }),
+    ).toBe(0);
+    expect(
+      await lastSeenWrites(async () => {
+        await first.dispose();
+        await waitFor(() => server.app.services.realtime.stats().sockets === 0, 5000, 'the last socket to close');
+      }),
+    ).toBe(1);
+  } finally {
+    await disposeWsClients();
+    await server.stop();
+  }
 });
