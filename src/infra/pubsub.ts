@@ -24,7 +24,7 @@ export interface PubSub {
    * subscribed again. Events published meanwhile are gone; streams catch up from the database.
    */
   onReconnect(listener: () => void): Unsubscribe;
-  /** Distinct channels this instance is subscribed to (leak checks, metrics). */
+  /** Distinct channels with listeners on this instance (leak checks, metrics); Redis keeps each a few seconds longer. */
   channelCount(): number;
   /** A plain Redis connection for shared state beside pub/sub (presence, typing); null in-process. */
   readonly redis: Redis | null;
@@ -138,7 +138,10 @@ async function closeClient(client: Redis): Promise<void> {
   client.disconnect();
 }
 
-function createRedisPubSub(redisUrl: string, logger: Logger): PubSub {
+/** How long Redis stays subscribed to a channel after its last listener here left. */
+export const CHANNEL_LINGER_MS = 5000;
+
+function createRedisPubSub(redisUrl: string, logger: Logger, lingerMs: number): PubSub {
   // The publisher fails fast while Redis is away instead of queueing: the data is committed, so a
   // request must not hang on a publish, and a queue of stale events must not grow during an outage.
   const publisher = new Redis(redisUrl, { ...redisOptions(logger, 'publisher'), enableOfflineQueue: false, maxRetriesPerRequest: 0 });
@@ -151,6 +154,7 @@ function createRedisPubSub(redisUrl: string, logger: Logger): PubSub {
   }
   const engine = new RedisPubSub({ publisher, subscriber, reviver: reviveDates });
   const refs = new ChannelRefs();
+  const lingering = new Set<NodeJS.Timeout>();
 
   const reconnectListeners = new Set<() => void>();
   let lost = false;
@@ -176,11 +180,20 @@ function createRedisPubSub(redisUrl: string, logger: Logger): PubSub {
     redis: state,
     publish: (channel, payload) => engine.publish(channel, payload),
     listen: async <T>(channel: string, onMessage: (payload: T) => void) => {
-      const id = await engine.subscribe(channel, onMessage as (payload: unknown) => void);
+      let listening = true;
+      const id = await engine.subscribe(channel, (payload: unknown) => listening && onMessage(payload as T));
       refs.add(channel);
       return once(() => {
+        listening = false;
         refs.remove(channel);
-        engine.unsubscribe(id);
+        // Redis stays subscribed a little longer: a client reconnecting (a reconnect storm: every
+        // socket at once) finds the channel live, instead of Redis being told UNSUBSCRIBE and
+        // PUNSUBSCRIBE, then SUBSCRIBE again, for every channel (a fifth of a storm's CPU).
+        const timer = setTimeout(() => {
+          lingering.delete(timer);
+          engine.unsubscribe(id);
+        }, lingerMs).unref();
+        lingering.add(timer);
       });
     },
     onReconnect: (listener) => {
@@ -195,13 +208,15 @@ function createRedisPubSub(redisUrl: string, logger: Logger): PubSub {
     ping: async () => publisher.status === 'ready' && (await publisher.ping()) === 'PONG',
     close: async () => {
       reconnectListeners.clear();
+      for (const timer of lingering) clearTimeout(timer);
+      lingering.clear();
       await Promise.all([publisher, subscriber, state].map(closeClient));
     },
   };
 }
 
-export function createPubSub(redisUrl: string | undefined, logger: Logger): PubSub {
-  return redisUrl ? createRedisPubSub(redisUrl, logger) : createInProcessPubSub();
+export function createPubSub(redisUrl: string | undefined, logger: Logger, lingerMs = CHANNEL_LINGER_MS): PubSub {
+  return redisUrl ? createRedisPubSub(redisUrl, logger, lingerMs) : createInProcessPubSub();
 }
 
 /**
