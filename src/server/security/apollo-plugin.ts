@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, OperationTypeNode } from 'graphql';
 import type { RequestContext } from '../context';
 import type { OperationGuard } from './operation-guard';
 import { requestOrigin } from './request-guard';
@@ -12,7 +13,13 @@ export function securityApolloPlugin(guard: OperationGuard): ApolloServerPlugin<
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operationName, request, contextValue }) {
+        async didResolveOperation({ document, operation, operationName, request, contextValue }) {
+          // Over HTTP a subscription would run its root resolver once as a query and fail inside.
+          if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
+            throw new GraphQLError('Subscriptions run over websockets: connect with graphql-ws to this same /graphql endpoint.', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
           const ip = requestOrigin(contextValue)?.ip ?? 'unknown';
           await guard.admit({ document, operationName, variables: request.variables, viewer: contextValue.viewer, ip });
         },

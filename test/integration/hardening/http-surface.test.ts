@@ -105,6 +105,19 @@ describe('request bodies', () => {
   });
 });
 
+describe('subscriptions over HTTP', () => {
+  it('answers 400 BAD_REQUEST pointing to websockets, for anyone, instead of running the subscription as a query', async () => {
+    const guest = await post(server.url, { query: 'mutation { startGuestSession(input: { name: "http subscriber" }) { token } }' });
+    const token = (guest.body.data as { startGuestSession: { token: string } }).startGuestSession.token;
+    for (const options of [{}, { token }]) {
+      const answer = await post(server.url, { query: 'subscription { notificationAdded { id } }' }, options);
+      expect(answer.status).toBe(400);
+      expect(codesOf(answer)).toEqual(['BAD_REQUEST']);
+      expect(answer.body.errors![0].message).toMatch(/websockets/);
+    }
+  });
+});
+
 describe('security headers', () => {
   it.each(['/graphql', '/healthz'])('sends the API security headers on %s', async (route) => {
     const response = route === '/graphql' ? await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }) : await fetch(`${server.origin}${route}`);
