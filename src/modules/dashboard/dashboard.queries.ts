@@ -99,7 +99,7 @@ interface Filters {
 }
 
 /** `and department = ? and assignee_id = ?` for the scope, over `alias`'s key columns ('' is "none"). */
-function keyFilters(scope: Pick<StatsScope, 'department' | 'agentId'>, alias: string): Filters {
+export function keyFilters(scope: Pick<StatsScope, 'department' | 'agentId'>, alias: string): Filters {
   const parts: string[] = [];
   const params: unknown[] = [];
   if (scope.department) {

@@ -23,6 +23,7 @@ import {
   measuresByAgent,
   measuresByDayAndDepartment,
   overdueUnmarked,
+  keyFilters,
   ticketsByCategory,
   type Measures,
 } from './dashboard.queries';
@@ -99,26 +100,16 @@ const relatedOf = new WeakMap<TicketEvent, { ticket: Ticket; actor: User | null 
  * CPU per dashboardStats went from 19.0 to 10.4 ms without them.
  */
 async function recentActivityOf(em: EntityManager, scope: StatsScope): Promise<TicketEvent[]> {
-  const where = ['e.at >= ?', 'e.at < ?'];
-  const params: unknown[] = [scope.from, scope.to];
-  if (scope.department) {
-    where.push('t.department = ?');
-    params.push(scope.department);
-  }
-  if (scope.agentId) {
-    where.push('t.assignee_id = ?');
-    params.push(scope.agentId);
-  }
-  params.push(RECENT_ACTIVITY);
+  const filters = keyFilters(scope, 't');
   const rows = await em.getConnection().execute<Record<string, unknown>[]>(
     `select ${readOnlyColumns(em, TicketEvent, 'e', '')}, ${readOnlyColumns(em, Ticket, 't', 't_')}, ${readOnlyColumns(em, User, 'u', 'u_')}
        from ticket_events e
        join tickets t on t.id = e.ticket_id
        left join users u on u.id = e.actor_id
-      where ${where.join(' and ')}
+      where e.at >= ? and e.at < ? ${filters.sql}
       order by e.at desc, e.id desc
       limit ?`,
-    params,
+    [scope.from, scope.to, ...filters.params, RECENT_ACTIVITY],
   );
   return rows.map((row) => {
     const event = readOnlyFromRow(em, TicketEvent, row, '')!;
