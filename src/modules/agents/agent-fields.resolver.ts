@@ -16,7 +16,20 @@ export class AgentFieldsResolver {
     return user;
   }
 
-  // A customer reaches their assignee's profile through Ticket.assignee; load and presence stay with staff.
+  // A customer reaches their assignee's profile through Ticket.assignee (name, department, languages,
+  // status); how routing sees the agent (skills, capacity, load, presence) stays with staff.
+  @FieldResolver(() => [String], { description: 'What routing matches this agent on. Staff only.' })
+  skills(@Root() agent: Agent, @Ctx() ctx: RequestContext): string[] {
+    if (!canSeeAgents(ctx.viewer)) throw forbidden('Only support staff may see an agent’s skills.');
+    return agent.skills;
+  }
+
+  @FieldResolver(() => Int, { description: 'How many open tickets routing gives this agent at most. Staff only.' })
+  maxConcurrentTickets(@Root() agent: Agent, @Ctx() ctx: RequestContext): number {
+    if (!canSeeAgents(ctx.viewer)) throw forbidden('Only support staff may see an agent’s capacity.');
+    return agent.maxConcurrentTickets;
+  }
+
   @FieldResolver(() => Int, { description: 'Tickets assigned to this agent that are neither RESOLVED nor CLOSED. Staff only.' })
   activeTicketCount(@Root() agent: Agent, @Ctx() ctx: RequestContext): Promise<number> {
     if (!canSeeAgents(ctx.viewer)) throw forbidden('Only support staff may see an agent’s load.');

@@ -1,5 +1,5 @@
 import { ArrayType, Entity, Enum, Index, OneToOne, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { newId } from '../../shared/ids';
 import { Node } from '../../shared/node';
 import { User } from '../accounts/user.entity';
@@ -21,8 +21,8 @@ export class Agent {
   @Field(() => String, { nullable: true })
   department?: string | null;
 
+  /** Exposed by AgentFieldsResolver: staff only. */
   @Property({ type: ArrayType, default: '{}' })
-  @Field(() => [String])
   skills: string[] & Opt = [];
 
   @Property({ type: ArrayType, default: '{}' })
@@ -38,8 +38,8 @@ export class Agent {
   @Property({ type: 'boolean', default: false })
   statusSetBySystem: boolean & Opt = false;
 
+  /** Exposed by AgentFieldsResolver: staff only. */
   @Property({ type: 'integer', default: 5 })
-  @Field(() => Int)
   maxConcurrentTickets: number & Opt = 5;
 
   /** Mirrors the user's `active`; kept here so routing filters on one table. */

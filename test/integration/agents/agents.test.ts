@@ -3,6 +3,9 @@ import {
   AgentDocument,
   AssigneeLastSeenDocument,
   AssigneeLoadDocument,
+  AssigneeProfileDocument,
+  AssigneeSkillsDocument,
+  AssigneeCapacityDocument,
   AssignTicketDocument,
   AgentsDocument,
   NodeByIdDocument,
@@ -151,6 +154,27 @@ describe('an assignee seen by their customer', () => {
 
     expect((await cast.supervisor.client.data(AssigneeLastSeenDocument, { id: ticketId })).ticket!.assignee!.lastSeenAt).not.toBeNull();
     expect((await cast.supervisor.client.data(AssigneeLoadDocument, { id: ticketId })).ticket!.assignee!.activeTicketCount).toBe(1);
+  });
+
+  it('shows their name, department, languages and status, but not what routing matches them on', async () => {
+    const department = uniqueDepartment('routing-private');
+    const agent = await createAgentActor(server, { department, skills: ['refunds'], maxConcurrentTickets: 3, name: 'Rita Router' });
+    await agent.client.data(SetAgentStatusDocument, { status: 'AVAILABLE' });
+    const ticketId = await openTicket(cast.customerA, { department });
+
+    expect((await cast.customerA.client.data(AssigneeProfileDocument, { id: ticketId })).ticket!.assignee).toMatchObject({
+      id: agent.agent!.id,
+      department,
+      status: 'AVAILABLE',
+      user: { name: 'Rita Router' },
+    });
+    for (const document of [AssigneeSkillsDocument, AssigneeCapacityDocument]) {
+      const answer = await cast.customerA.client.request(document, { id: ticketId });
+      expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(JSON.stringify(answer)).not.toMatch(/refunds|"maxConcurrentTickets":3/);
+    }
+    expect((await cast.agent.client.data(AssigneeSkillsDocument, { id: ticketId })).ticket!.assignee!.skills).toEqual(['refunds']);
+    expect((await cast.supervisor.client.data(AssigneeCapacityDocument, { id: ticketId })).ticket!.assignee!.maxConcurrentTickets).toBe(3);
   });
 });
 
