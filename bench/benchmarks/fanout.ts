@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import type { BenchContext } from '../lib/context';
 import { currentLoad, entryFrom } from '../lib/context';
@@ -48,6 +49,10 @@ interface StepOutcome {
   loadGeneratorCpuPct: number;
   machineBusyPct: number;
   eventLoopDelayP99Ms: number;
+  /** The load generator's own event-loop delay (worst worker thread, and the publisher's thread), p99 and max in ms. */
+  loadGeneratorLoopDelayMs: { workersP99: number; workersMax: number; publisherMax: number };
+  /** The workers' garbage collection during the step: longest pause, total (all workers), in ms. */
+  loadGeneratorGcMs: { max: number; total: number };
   passed: boolean;
 }
 
@@ -105,7 +110,10 @@ async function sweepStep(
   await Promise.all(servers.map((server) => server.reset()));
   harness.measure(step);
   const cpu = cpuWindow();
+  const publisherDelay = monitorEventLoopDelay({ resolution: 5 });
+  publisherDelay.enable();
   const run = await publisher.run(messagesPerSecond, seconds, step);
+  publisherDelay.disable();
   const expected = run.published * SUBSCRIBERS_PER_TICKET;
   // Drain: wait for the stragglers (bounded), so a late delivery is counted as late, not lost.
   const drainDeadline = Date.now() + 10_000;
@@ -143,6 +151,8 @@ async function sweepStep(
     loadGeneratorCpuPct: used.loadGeneratorPct,
     machineBusyPct: used.machineBusyPct,
     eventLoopDelayP99Ms: round(Math.max(...stats.map((s) => s.loopDelayMs.p99)), 1),
+    loadGeneratorGcMs: { max: round(result.gcMs.max, 1), total: round(result.gcMs.total, 0) },
+    loadGeneratorLoopDelayMs: { workersP99: round(result.loopDelayMs.p99, 1), workersMax: round(result.loopDelayMs.max, 1), publisherMax: round(publisherDelay.max / 1e6, 1) },
     passed: false,
   };
   h.destroy();
@@ -253,7 +263,7 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
               ctx.log(
                 `    ${rate} deliveries/s offered: ${outcome.deliveriesPerSecond} delivered/s, p50 ${outcome.p50Ms} ms, p99 ${outcome.p99Ms} ms, p99.9 ${outcome.p999Ms} ms, ` +
                   `lost ${outcome.lost}, duplicated ${outcome.duplicated}, ${outcome.statementsPerDelivery} statements and ${outcome.serverCpuMicrosPerDelivery} µs server CPU per delivery; server ${outcome.serverCpuPct}%, event-loop delay p99 ${outcome.eventLoopDelayP99Ms} ms, ` +
-                  `load generator ${outcome.loadGeneratorCpuPct}%, machine ${outcome.machineBusyPct}% ${outcome.passed ? '' : '(FAILED)'}`,
+                  `load generator ${outcome.loadGeneratorCpuPct}% (event-loop delay: workers p99 ${outcome.loadGeneratorLoopDelayMs.workersP99} ms, max ${outcome.loadGeneratorLoopDelayMs.workersMax} ms; publisher max ${outcome.loadGeneratorLoopDelayMs.publisherMax} ms; GC pauses max ${outcome.loadGeneratorGcMs.max} ms, ${outcome.loadGeneratorGcMs.total} ms in all), machine ${outcome.machineBusyPct}% ${outcome.passed ? '' : '(FAILED)'}`,
               );
               if (!outcome.passed) {
                 // Let a backlog drain before the next measurement.

@@ -51,6 +51,7 @@ subscriber.on('message', (channel: string, message: string) => {
 
 wss.on('connection', (socket) => {
   const channels = new Map<string, string>();
+  keepAlive(socket);
   socket.on('message', (data) => {
     let message: { type?: string; id?: string; payload?: { variables?: { ticketId?: string } } };
     try {
@@ -91,15 +92,32 @@ wss.on('connection', (socket) => {
   socket.on('error', () => undefined);
 });
 
-// Keep-alive as Parley's server does it (a ping every 12 s; ws answers pongs by itself).
-const keepAlive = setInterval(() => {
-  for (const socket of wss.clients) socket.ping();
-}, 12_000);
+/**
+ * Keep-alive as Parley's server (graphql-ws' useServer) does it: each socket pinged every 12 s from
+ * its own connection time, and dropped if no pong comes within 12 s. One timer pinging every socket
+ * at once made the load generator answer 10,000 pings in one burst, which stalled its threads for
+ * 200 ms every 12 s and showed as the floor's delivery tail.
+ */
+const KEEP_ALIVE_MS = 12_000;
+function keepAlive(socket: WebSocket): void {
+  let pongWait: NodeJS.Timeout | null = null;
+  const ping = setInterval(() => {
+    pongWait = setTimeout(() => socket.terminate(), KEEP_ALIVE_MS);
+    socket.once('pong', () => {
+      if (pongWait) clearTimeout(pongWait);
+      pongWait = null;
+    });
+    socket.ping();
+  }, KEEP_ALIVE_MS);
+  socket.on('close', () => {
+    clearInterval(ping);
+    if (pongWait) clearTimeout(pongWait);
+  });
+}
 
 http.listen(port, '127.0.0.1');
 
 const stop = () => {
-  clearInterval(keepAlive);
   for (const socket of wss.clients) socket.terminate();
   wss.close();
   http.close();

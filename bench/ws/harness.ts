@@ -12,6 +12,10 @@ export interface StepResult {
   unmeasured: number;
   histogram: hdr.Histogram;
   receivedByTicket: Map<number, number>;
+  /** The worst worker's event-loop delay over the step, in ms. */
+  loopDelayMs: { p99: number; max: number };
+  /** The longest garbage-collection pause of any worker, and the workers' total, in ms. */
+  gcMs: { max: number; total: number };
 }
 
 /**
@@ -89,6 +93,12 @@ export class WsHarness {
     };
   }
 
+  /** A full garbage collection in every worker (before a step); resolves with the longest, in ms. */
+  async settle(timeoutMs = 30_000): Promise<number> {
+    const replies = await this.ask<Extract<FromWorker, { cmd: 'settled' }>>(this.all({ cmd: 'settle' }), timeoutMs);
+    return Math.max(...replies.map((reply) => reply.ms));
+  }
+
   /** Deliveries of messages published in `step` are counted and timed from now on. */
   measure(step: number): void {
     for (const worker of this.workers) worker.postMessage({ cmd: 'measure', step } satisfies ToWorker);
@@ -110,7 +120,13 @@ export class WsHarness {
       part.destroy();
       for (const [ticket, count] of Object.entries(report.receivedByTicket)) receivedByTicket.set(Number(ticket), (receivedByTicket.get(Number(ticket)) ?? 0) + count);
     }
-    return { received, duplicated, unmeasured, histogram, receivedByTicket };
+    const loopDelayMs = {
+      p99: Math.max(...replies.map(({ report }) => (report as StepReport).loopDelayMs.p99)),
+      max: Math.max(...replies.map(({ report }) => (report as StepReport).loopDelayMs.max)),
+    };
+    const reports = replies.map(({ report }) => report as StepReport);
+    const gcMs = { max: Math.max(...reports.map((report) => report.gcMs.max)), total: reports.reduce((sum, report) => sum + report.gcMs.total, 0) };
+    return { received, duplicated, unmeasured, histogram, receivedByTicket, loopDelayMs, gcMs };
   }
 
   /** Every client drops its socket at once, then all reconnect at once, resuming after their last seq. */

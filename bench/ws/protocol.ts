@@ -45,6 +45,7 @@ export const SUBSCRIPTION = 'subscription Live($ticketId: ID!, $afterSeq: Int) {
 export type ToWorker =
   | { cmd: 'connect'; specs: ClientSpec[]; concurrency: number }
   | { cmd: 'measure'; step: number }
+  | { cmd: 'settle' }
   | { cmd: 'report'; step: number }
   | { cmd: 'storm' }
   | { cmd: 'close' }
@@ -61,6 +62,10 @@ export interface StepReport {
   histogram: string;
   /** Per ticket index: receipts in this step (to compute the expected count per live client). */
   receivedByTicket: Record<number, number>;
+  /** The worker thread's event-loop delay over the step, in ms: a late delivery may be the load generator's. */
+  loopDelayMs: { p99: number; max: number };
+  /** The worker's garbage collections over the step: longest pause and total, in ms. */
+  gcMs: { max: number; total: number };
 }
 
 export type FromWorker =
@@ -68,5 +73,6 @@ export type FromWorker =
   | { cmd: 'report'; report: StepReport }
   | { cmd: 'storm'; connectedMs: number; connected: number; failed: number; errors: string[] }
   | { cmd: 'closed' }
+  | { cmd: 'settled'; ms: number }
   | { cmd: 'progress'; received: number; duplicated: number; clients: number }
   | { cmd: 'counts'; open: number; failedSinceStart: number; errors: string[] };

@@ -3,6 +3,9 @@
  * subscribed to one ticket's messageAdded. Every delivery is checked (duplicates by seq) and timed
  * against the moment the publisher published it (shared memory, one monotonic clock).
  */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createClient, type Client } from 'graphql-ws';
 import * as hdr from 'hdr-histogram-js';
@@ -26,6 +29,21 @@ interface Step {
 const newHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
 const steps = new Map<number, Step>();
 let measuring = -1;
+/** This thread's event-loop delay since the current step started measuring. */
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+/** This thread's garbage collections since the step started: the longest pause and their total, in ms. */
+let gcPauses = { max: 0, total: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcPauses.max = Math.max(gcPauses.max, entry.duration);
+    gcPauses.total += entry.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+// A full collection between steps, so that garbage of connecting 10,000 clients is not collected
+// (in pauses of 100 ms and more) while a step is timing deliveries.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 let failedSinceStart = 0;
 const errors: string[] = [];
 
@@ -205,7 +223,15 @@ port.on('message', (message: ToWorker) => {
       case 'measure':
         measuring = message.step;
         stepOf(message.step);
+        loopDelay.reset();
+        gcPauses = { max: 0, total: 0 };
         return;
+      case 'settle': {
+        const started = performance.now();
+        collectGarbage();
+        send({ cmd: 'settled', ms: performance.now() - started });
+        return;
+      }
       case 'report': {
         const entry = stepOf(message.step);
         const report: StepReport = {
@@ -215,6 +241,8 @@ port.on('message', (message: ToWorker) => {
           unmeasured: entry.unmeasured,
           histogram: hdr.encodeIntoCompressedBase64(entry.histogram),
           receivedByTicket: entry.receivedByTicket,
+          loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+          gcMs: gcPauses,
         };
         entry.histogram.destroy();
         steps.delete(message.step);
