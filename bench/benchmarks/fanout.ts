@@ -49,6 +49,11 @@ interface StepOutcome {
   loadGeneratorCpuPct: number;
   machineBusyPct: number;
   eventLoopDelayP99Ms: number;
+  /** The servers' worst event-loop delay, and their longest garbage-collection pause, in ms. */
+  eventLoopDelayMaxMs: number;
+  serverGcMaxMs: number;
+  /** Per server: garbage collections by kind (minor, major, incremental, weakcb): count, longest and total ms. */
+  serverGcByKind: Record<string, { count: number; max: number; total: number }>[];
   /** The load generator's own event-loop delay (worst worker thread, and the publisher's thread), p99 and max in ms. */
   loadGeneratorLoopDelayMs: { workersP99: number; workersMax: number; publisherMax: number };
   /** The workers' garbage collection during the step: longest pause, total (all workers), in ms. */
@@ -151,6 +156,9 @@ async function sweepStep(
     loadGeneratorCpuPct: used.loadGeneratorPct,
     machineBusyPct: used.machineBusyPct,
     eventLoopDelayP99Ms: round(Math.max(...stats.map((s) => s.loopDelayMs.p99)), 1),
+    eventLoopDelayMaxMs: round(Math.max(...stats.map((s) => s.loopDelayMs.max)), 1),
+    serverGcMaxMs: round(Math.max(...stats.map((s) => s.gcMs.max)), 1),
+    serverGcByKind: stats.map((s) => s.gcMs.byKind ?? {}),
     loadGeneratorGcMs: { max: round(result.gcMs.max, 1), total: round(result.gcMs.total, 0) },
     loadGeneratorLoopDelayMs: { workersP99: round(result.loopDelayMs.p99, 1), workersMax: round(result.loopDelayMs.max, 1), publisherMax: round(publisherDelay.max / 1e6, 1) },
     passed: false,
@@ -262,8 +270,13 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
               outcomes.push(outcome);
               ctx.log(
                 `    ${rate} deliveries/s offered: ${outcome.deliveriesPerSecond} delivered/s, p50 ${outcome.p50Ms} ms, p99 ${outcome.p99Ms} ms, p99.9 ${outcome.p999Ms} ms, ` +
-                  `lost ${outcome.lost}, duplicated ${outcome.duplicated}, ${outcome.statementsPerDelivery} statements and ${outcome.serverCpuMicrosPerDelivery} µs server CPU per delivery; server ${outcome.serverCpuPct}%, event-loop delay p99 ${outcome.eventLoopDelayP99Ms} ms, ` +
+                  `lost ${outcome.lost}, duplicated ${outcome.duplicated}, ${outcome.statementsPerDelivery} statements and ${outcome.serverCpuMicrosPerDelivery} µs server CPU per delivery; server ${outcome.serverCpuPct}%, event-loop delay p99 ${outcome.eventLoopDelayP99Ms} ms, max ${outcome.eventLoopDelayMaxMs} ms, GC pause max ${outcome.serverGcMaxMs} ms, ` +
                   `load generator ${outcome.loadGeneratorCpuPct}% (event-loop delay: workers p99 ${outcome.loadGeneratorLoopDelayMs.workersP99} ms, max ${outcome.loadGeneratorLoopDelayMs.workersMax} ms; publisher max ${outcome.loadGeneratorLoopDelayMs.publisherMax} ms; GC pauses max ${outcome.loadGeneratorGcMs.max} ms, ${outcome.loadGeneratorGcMs.total} ms in all), machine ${outcome.machineBusyPct}% ${outcome.passed ? '' : '(FAILED)'}`,
+              );
+              ctx.log(
+                `      server GC: ${outcome.serverGcByKind
+                  .map((kinds) => Object.entries(kinds).map(([kind, gc]) => `${kind} ${gc.count}× max ${gc.max} ms`).join(', '))
+                  .join(' | ')}`,
               );
               if (!outcome.passed) {
                 // Let a backlog drain before the next measurement.

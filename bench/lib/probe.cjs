@@ -18,7 +18,7 @@
 'use strict';
 const path = require('node:path');
 const fs = require('node:fs');
-const { monitorEventLoopDelay } = require('node:perf_hooks');
+const { monitorEventLoopDelay, PerformanceObserver } = require('node:perf_hooks');
 
 const { AsyncLocalStorage } = require('node:async_hooks');
 const http = require('node:http');
@@ -101,6 +101,20 @@ http.Server.prototype.emit = function probedEmit(event, req, res) {
 
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
+/** Garbage-collection pauses since the reset: the longest and their total, in ms. */
+let gcPauses = { max: 0, total: 0, byKind: {} };
+const GC_KINDS = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcPauses.max = Math.max(gcPauses.max, entry.duration);
+    gcPauses.total += entry.duration;
+    const kind = GC_KINDS[entry.detail && entry.detail.kind] || 'other';
+    const byKind = (gcPauses.byKind[kind] ??= { count: 0, max: 0, total: 0 });
+    byKind.count++;
+    byKind.max = Math.max(byKind.max, Math.round(entry.duration * 10) / 10);
+    byKind.total = Math.round((byKind.total + entry.duration) * 10) / 10;
+  }
+}).observe({ entryTypes: ['gc'] });
 let cpuBase = process.cpuUsage();
 let wallBase = performance.now();
 let session = null;
@@ -144,6 +158,7 @@ async function answer(message) {
       cpuBase = process.cpuUsage();
       wallBase = performance.now();
       loopDelay.reset();
+      gcPauses = { max: 0, total: 0, byKind: {} };
       return { ok: true };
     case 'stats': {
       const cpu = process.cpuUsage(cpuBase);
@@ -153,6 +168,7 @@ async function answer(message) {
         cpuMs: (cpu.user + cpu.system) / 1000,
         wallMs,
         loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+        gcMs: { ...gcPauses },
         memory: memory(!!message.gc),
       };
     }

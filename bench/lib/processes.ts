@@ -11,6 +11,8 @@ export interface ProbeStats {
   cpuMs: number;
   wallMs: number;
   loopDelayMs: { p50: number; p99: number; max: number };
+  /** Garbage-collection pauses since the reset: the longest and their total, in ms. */
+  gcMs: { max: number; total: number; byKind?: Record<string, { count: number; max: number; total: number }> };
   memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
 }
 
