@@ -64,9 +64,21 @@ export function ticketTransaction<T>(ctx: RequestContext, work: (unit: TicketWor
 export async function findReadableTicket(ctx: RequestContext, em: EntityManager, id: string, lock = false): Promise<Ticket> {
   const viewer = requireViewer(ctx);
   if (!isIdOf(id, 'Ticket')) throw notFound(TICKET);
-  const ticket = await em.findOne(Ticket, { id }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+  const ticket = lock ? await findLockedTicket(em, id) : await em.findOne(Ticket, { id });
   if (!ticket || !canReadTicket(viewer, ticket)) throw notFound(TICKET);
   return ticket;
+}
+
+/**
+ * The ticket row taken for update, as a managed entity (em.map: the same hydration and snapshot a
+ * find makes), from one hand-written statement. MikroORM's locking findOne cost a send about a
+ * sixth of its CPU (2.1-2.4 → 1.7-1.9 ms per send, alternated runs).
+ */
+async function findLockedTicket(em: EntityManager, id: string): Promise<Ticket | null> {
+  // One this EntityManager holds already keeps its state (and unflushed changes) as before.
+  if (em.getUnitOfWork().getById<Ticket>(Ticket.name, id)) return em.findOne(Ticket, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const rows = await em.getConnection().execute<Record<string, unknown>[]>('select * from tickets where id = ? for update', [id], 'all', em.getTransactionContext());
+  return rows.length ? em.map(Ticket, rows[0]) : null;
 }
 
 /** For `node(id)`: null rather than an error. */
