@@ -5,7 +5,7 @@
  *   npm run bench -- --only list,send      some benchmarks (list, send, fanout, connections, dashboard)
  *   npm run bench -- --quick               shorter runs and smaller sweeps, for iteration
  *   npm run bench -- --runs 5              timed runs per contender (default 3)
- *   npm run bench -- --reuse-data          keep the seeded databases if they exist
+ *   npm run bench -- --reuse-data          keep the seeded dashboard databases if they exist (the conversations are always reseeded)
  *   npm run bench -- --profile             CPU profiles of Parley (bench/.work/profiles)
  *   npm run bench -- --max-load 1.0        wait (up to --quiet-timeout s) for a quiet machine first
  *   npm run bench -- --rates 2500,5000     the fan-out sweep, in deliveries/s (experiments)
@@ -22,7 +22,7 @@ import { fanoutBenchmarks } from './benchmarks/fanout';
 import { dashboardBenchmarks } from './benchmarks/dashboard';
 import { peerUnavailable, startPeer, type PeerHandle } from './peers/postgraphile';
 import type { BenchContext, BenchOptions } from './lib/context';
-import { databaseExists, databaseUrl, recreateDatabase, REDIS_URL, serverVersions } from './lib/database';
+import { databaseUrl, recreateDatabase, REDIS_URL, serverVersions, vacuumDatabase } from './lib/database';
 import { gitCommit, loadAverage, machineInfo, softwareVersions, waitForQuiet } from './lib/machine';
 import { buildParley, JWT_SECRET, Role, startParley, tokenFor } from './lib/parley';
 import { ServerProcess, stopAll } from './lib/processes';
@@ -80,12 +80,11 @@ async function main(): Promise<void> {
 
   const needsConversations = wants('list') || wants('send') || wants('fanout') || wants('connections');
   if (needsConversations) {
-    if (opts.reuseData && (await databaseExists(BENCH_DB))) {
-      log(`seed: reusing ${BENCH_DB}`);
-    } else {
-      log(`seed: ${BENCH_DB} (${DEFAULT_CONVERSATIONS.tickets} tickets × ${DEFAULT_CONVERSATIONS.messagesPerTicket} messages)`);
-      await seedConversations(await recreateDatabase(BENCH_DB), DEFAULT_CONVERSATIONS, log);
-    }
+    // Always seeded afresh (seconds), even with --reuse-data: sendMessage and the fan-out publisher
+    // write to it, and a reused copy had drifted to 1.27M messages (436 on some tickets) and a
+    // tickets table bloated twentyfold, so later runs measured different data.
+    log(`seed: ${BENCH_DB} (${DEFAULT_CONVERSATIONS.tickets} tickets × ${DEFAULT_CONVERSATIONS.messagesPerTicket} messages)`);
+    await seedConversations(await recreateDatabase(BENCH_DB), DEFAULT_CONVERSATIONS, log);
   }
 
   const { load, quiet } = await waitForQuiet(opts.maxLoad, opts.quietTimeoutSeconds * 1000, log);
@@ -105,9 +104,15 @@ async function main(): Promise<void> {
   const url = databaseUrl(BENCH_DB);
   const actors = benchActors(DEFAULT_CONVERSATIONS);
   const agentTokens = await Promise.all(actors.agents.map((agent) => tokenFor(agent.userId, Role.AGENT, agent.sessionId)));
+  // Each group starts from a vacuumed database, whatever earlier runs and groups wrote (see vacuumDatabase).
+  const vacuum = async () => {
+    const { deadRows, seconds } = await vacuumDatabase(url);
+    log(`  vacuum analyze ${BENCH_DB}: ${deadRows} dead rows, ${seconds.toFixed(1)} s`);
+  };
 
   if (wants('list') || wants('send')) {
     log('\nlist and send');
+    await vacuum();
     let parley: ServerProcess | undefined;
     let floor: ServerProcess | undefined;
     let peer: PeerHandle | null = null;
@@ -142,6 +147,7 @@ async function main(): Promise<void> {
             floor: { url: `http://127.0.0.1:${PORTS.floorHttp}/send`, server: floor },
             tokens: agentTokens,
             ticketIds: actors.ticketIds,
+            databaseUrl: url,
           })),
         );
       }
@@ -153,6 +159,7 @@ async function main(): Promise<void> {
 
   if (wants('fanout') || wants('connections')) {
     log('\nfan-out and connections');
+    await vacuum();
     entries.push(...(await fanoutBenchmarks(ctx, { databaseUrl: url, actors, agentTokens, ports: { parley: PORTS.parley, relay: PORTS.relay }, fanout: wants('fanout'), connections: wants('connections') })));
   }
 

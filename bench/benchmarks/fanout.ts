@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import type { BenchContext } from '../lib/context';
 import { currentLoad, entryFrom } from '../lib/context';
-import { REDIS_URL } from '../lib/database';
+import { REDIS_URL, vacuumDatabase } from '../lib/database';
 import { cpuWindow, round } from '../lib/machine';
 import { Role, startParley, tokenFor } from '../lib/parley';
 import { WORK_DIR } from '../lib/paths';
@@ -221,6 +221,8 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
       const chosen = systems.filter((system) => !ctx.options.contenders || ctx.options.contenders.has(system.name));
       const order = r % 2 === 0 ? chosen : [...chosen].reverse();
       for (const system of order) {
+        // Every round starts from a vacuumed database: the publisher updates a ticket row per message.
+        await vacuumDatabase(input.databaseUrl);
         const load1 = currentLoad();
         const specs = await clientSpecs(input, system.ports);
         let servers: ServerProcess[] = [];

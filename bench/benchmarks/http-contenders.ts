@@ -19,6 +19,8 @@ export interface HttpRound {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
+  /** Before each timed run (a vacuum after a writing contender's run, so the next one does not read through its dead rows). */
+  beforeEach?: () => Promise<void>;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function interleavedHttpRuns(ctx: BenchContext, label: string, all:
   for (let r = 0; r < ctx.options.runs; r++) {
     const order = contenders.map((_, i) => contenders[(i + r) % contenders.length]);
     for (const contender of order) {
+      await round.beforeEach?.();
       const load1 = currentLoad();
       const profiling = ctx.options.profile && contender.profile && r === 0;
       if (profiling) await Promise.all(contender.servers.map((server) => server.profile(true)));

@@ -1,3 +1,4 @@
+import { vacuumDatabase } from '../lib/database';
 import type { BenchContext } from '../lib/context';
 import { entryFrom } from '../lib/context';
 import type { ServerProcess } from '../lib/processes';
@@ -18,6 +19,8 @@ export interface SendTargets {
   /** Agents' tokens; each request is sent by one of them. */
   tokens: string[];
   ticketIds: string[];
+  /** The benchmark database, vacuumed before each timed run: every send updates a ticket row. */
+  databaseUrl: string;
 }
 
 /** Benchmark 2: sendMessage against the floor's one-transaction insert and counter update. */
@@ -41,7 +44,10 @@ export async function sendBenchmark(ctx: BenchContext, targets: SendTargets): Pr
     { name: 'parley', load: { url: targets.parley.url, headers, body: nextBody, verify }, servers: [targets.parley.server], profile: true },
     { name: 'floor', load: { url: targets.floor.url, headers, body: nextBody, verify }, servers: [targets.floor.server] },
   ];
-  const round = ctx.options.quick ? { connections: 16, durationSeconds: 4, warmupSeconds: 2 } : { connections: 16, durationSeconds: 10, warmupSeconds: 3 };
+  const beforeEach = async () => {
+    await vacuumDatabase(targets.databaseUrl);
+  };
+  const round = ctx.options.quick ? { connections: 16, durationSeconds: 4, warmupSeconds: 2, beforeEach } : { connections: 16, durationSeconds: 10, warmupSeconds: 3, beforeEach };
   const runs = await interleavedHttpRuns(ctx, 'send', contenders, round);
   return [
     entryFrom(ctx, {
