@@ -7,6 +7,11 @@ import { userById } from '../accounts/user.loaders';
 import { Agent } from './agent.entity';
 import { activeTicketCountByAgentId } from './agent.loaders';
 
+/** How routing sees an agent (skills, capacity, load) is for staff: FORBIDDEN to anyone else. */
+function assertMaySeeRouting(ctx: RequestContext, what: string): void {
+  if (!canSeeAgents(ctx.viewer)) throw forbidden(`Only support staff may see an agent’s ${what}.`);
+}
+
 @Resolver(() => Agent)
 export class AgentFieldsResolver {
   @FieldResolver(() => User)
@@ -20,19 +25,19 @@ export class AgentFieldsResolver {
   // status); how routing sees the agent (skills, capacity, load, presence) stays with staff.
   @FieldResolver(() => [String], { description: 'What routing matches this agent on. Staff only.' })
   skills(@Root() agent: Agent, @Ctx() ctx: RequestContext): string[] {
-    if (!canSeeAgents(ctx.viewer)) throw forbidden('Only support staff may see an agent’s skills.');
+    assertMaySeeRouting(ctx, 'skills');
     return agent.skills;
   }
 
   @FieldResolver(() => Int, { description: 'How many open tickets routing gives this agent at most. Staff only.' })
   maxConcurrentTickets(@Root() agent: Agent, @Ctx() ctx: RequestContext): number {
-    if (!canSeeAgents(ctx.viewer)) throw forbidden('Only support staff may see an agent’s capacity.');
+    assertMaySeeRouting(ctx, 'capacity');
     return agent.maxConcurrentTickets;
   }
 
   @FieldResolver(() => Int, { description: 'Tickets assigned to this agent that are neither RESOLVED nor CLOSED. Staff only.' })
   activeTicketCount(@Root() agent: Agent, @Ctx() ctx: RequestContext): Promise<number> {
-    if (!canSeeAgents(ctx.viewer)) throw forbidden('Only support staff may see an agent’s load.');
+    assertMaySeeRouting(ctx, 'load');
     return ctx.loaders.get(activeTicketCountByAgentId).load(agent.id);
   }
 
