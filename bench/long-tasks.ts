@@ -8,19 +8,7 @@
  * For each task: when it started (s into the profile), how long it ran, and the functions that
  * ran longest in it (self time, and the nearest frame of Parley's own code above them).
  */
-import { readFileSync } from 'node:fs';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import { frameLabel as label, loadProfile } from './lib/cpu-profile';
 
 const [file, minimumArg, topArg] = process.argv.slice(2);
 if (!file) {
@@ -29,22 +17,10 @@ if (!file) {
 }
 const minimumMs = Number(minimumArg ?? 20);
 const top = Number(topArg ?? 8);
-const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
-
-const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-const parentOf = new Map<number, number>();
-for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+const profile = loadProfile(file);
+const { byId, parentOf } = profile;
 
 const IDLE = new Set(['(idle)', '(program)']);
-const shortUrl = (url: string) => {
-  const inModules = url.lastIndexOf('node_modules/');
-  if (inModules >= 0) return url.slice(inModules + 'node_modules/'.length).split('/').slice(0, url.includes('/@') ? 2 : 1).join('/');
-  const inSource = url.indexOf('/src/');
-  if (inSource >= 0) return url.slice(inSource + 1).replace(/\.(js|ts)$/, '');
-  return url.startsWith('node:') ? url : url.split('/').pop() || '(native)';
-};
-const label = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'} ${shortUrl(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
-
 /** The nearest frame of the project's own code (src/) on the sample's stack, if any. */
 function ownFrame(id: number): string | null {
   for (let current: number | undefined = id; current !== undefined; current = parentOf.get(current)) {

@@ -4,41 +4,17 @@
  *
  *   node -r @swc-node/register bench/profile-summary.ts bench/.work/profiles/<file>.cpuprofile [top]
  */
-import { readFileSync } from 'node:fs';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-function packageOf(url: string): string {
-  if (!url) return '(native)';
-  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (match) return match[1];
-  if (url.startsWith('node:')) return 'node';
-  const src = /\/(src\/[^/]+\/[^/]+)/.exec(url);
-  return src ? src[1] : url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
-}
+import { frameLabel as label, loadProfile, packageOf } from './lib/cpu-profile';
 
 function main(): void {
   const [file, topArg] = process.argv.slice(2);
   const top = Number(topArg ?? 30);
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const profile = loadProfile(file);
+  const { byId, parentOf: parent } = profile;
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const total = [...self.values()].reduce((a, b) => a + b, 0);
 
-  const label = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'} ${packageOf(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
   const selfByFunction = new Map<string, number>();
   const selfByPackage = new Map<string, number>();
   const inclusive = new Map<string, number>();
