@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { execute } from '../sql';
 
 /** What to run, and when and how. */
 export interface JobSpec {
@@ -18,14 +19,13 @@ export interface JobSpec {
  * commits, and never exists if it rolls back. Returns false when `dedupeKey` was already taken.
  */
 export async function enqueueJob(em: EntityManager, spec: JobSpec): Promise<boolean> {
-  const rows = await em.getConnection().execute<{ id: string }[]>(
+  const rows = await execute<{ id: string }>(
+    em,
     `insert into jobs (kind, payload, group_key, dedupe_key, run_at)
      values (?, ?::jsonb, ?, ?, now() + ? * interval '1 millisecond')
      on conflict (dedupe_key) do nothing
      returning id`,
     [spec.kind, JSON.stringify(spec.payload), spec.groupKey ?? null, spec.dedupeKey ?? null, Math.max(0, spec.delayMs ?? 0)],
-    'all',
-    em.getTransactionContext(),
   );
   return rows.length > 0;
 }

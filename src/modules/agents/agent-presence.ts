@@ -12,6 +12,7 @@ import { registerAgentPresence } from './agent-presence.registry';
 import { MemoryPresenceStore, RedisPresenceStore, type DueCheck, type PresenceStore } from './agent-presence.store';
 import { AgentStatus } from './agent-status';
 import { Agent } from './agent.entity';
+import { execute } from '../../infra/sql';
 
 /** Only one instance sweeps at a time: a transaction-scoped advisory lock (per database) decides which. */
 const SWEEP_LOCK = 7_301_455_020;
@@ -191,9 +192,7 @@ export class AgentPresence implements SocketListener {
     const offline: string[] = [];
     if (!due.length && !retry) return { swept: false, offline };
     const swept = await this.app.orm.em.fork().transactional(async (tx) => {
-      const [{ locked }] = await tx
-        .getConnection()
-        .execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as locked', [SWEEP_LOCK], 'all', tx.getTransactionContext());
+      const [{ locked }] = await execute<{ locked: boolean }>(tx, 'select pg_try_advisory_xact_lock(?) as locked', [SWEEP_LOCK]);
       if (!locked) {
         // Another instance is sweeping; the checks stay due for the next round, and so does the retry.
         if (retry) await this.store.requestRoutingRetry(now);

@@ -17,6 +17,7 @@ import { MessageAuthorKind, MessageKind } from './message.enums';
 import { Message } from './message.entity';
 import type { EditMessageInput, SendMessageInput, TicketMessagesArgs } from './message.inputs';
 import { messagePages, visibleMessageCounts } from './message.loaders';
+import { execute } from '../../infra/sql';
 
 const MESSAGE = 'Message';
 
@@ -46,14 +47,13 @@ export function visibleBody(viewer: Viewer | null, message: Message): string {
 
 /** Moves a user's read cursor forward (never back). Returns the new position when it moved. */
 export async function advanceReadCursor(em: EntityManager, ticketId: string, userId: string, seq: number, at: Date): Promise<number | null> {
-  const rows = await em.getConnection().execute<{ last_read_seq: number }[]>(
+  const rows = await execute<{ last_read_seq: number }>(
+    em,
     `insert into read_cursors (ticket_id, user_id, last_read_seq, read_at) values (?, ?, ?, ?)
      on conflict (ticket_id, user_id) do update set last_read_seq = excluded.last_read_seq, read_at = excluded.read_at
      where read_cursors.last_read_seq < excluded.last_read_seq
      returning last_read_seq`,
     [ticketId, userId, seq, at],
-    'all',
-    em.getTransactionContext(),
   );
   return rows.length ? rows[0].last_read_seq : null;
 }
@@ -64,7 +64,8 @@ export async function advanceReadCursor(em: EntityManager, ticketId: string, use
  */
 async function writeMessage(em: EntityManager, ticket: Ticket, message: Message, authorId: string): Promise<void> {
   const update = pendingTicketUpdate(em, ticket);
-  const rows = await em.getConnection().execute<{ last_activity_ms: number }[]>(
+  const rows = await execute<{ last_activity_ms: number }>(
+    em,
     `with message as (
        insert into messages (id, ticket_id, seq, author_id, author_kind, kind, body, internal, client_message_id, created_at)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -91,8 +92,6 @@ async function writeMessage(em: EntityManager, ticket: Ticket, message: Message,
       message.createdAt,
       ...(update ? update.params : []),
     ],
-    'all',
-    em.getTransactionContext(),
   );
   em.merge(message);
   update?.written(rows[0]);

@@ -10,6 +10,7 @@ import type { AfterChangeContext, TicketChanges } from '../tickets/ticket.lifecy
 import { changeAssignee, ticketTransaction, type TicketWork } from '../tickets/ticket.service';
 import { requestRoutingRetry } from './routing.retry';
 import { assignmentNote, compareQueued, rankCandidates, type RoutingCandidate, type RoutingTicket } from './routing.rules';
+import { execute } from '../../infra/sql';
 
 /**
  * Where assignment happens. Routing runs inside the transaction that made a ticket wait or freed
@@ -34,10 +35,6 @@ const MAX_DRAIN = 100;
 
 /** Units of work in which routing skipped something another transaction held. */
 const contended = new WeakSet<TicketChanges>();
-
-function execute<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  return em.getConnection().execute<T[]>(sql, params, 'all', em.getTransactionContext());
-}
 
 /** A ticket waits for an agent when it is OPEN and nobody has it. */
 export function isWaiting(ticket: Ticket): boolean {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { execute } from '../../infra/sql';
 
 /** `TKT-YYYYMMDD-NNNNN`: the UTC day and that day's sequence (wider past 99,999 a day). */
 export function formatTicketNumber(day: string, sequence: number): string {
@@ -18,13 +19,12 @@ export const TICKET_NUMBER_PATTERN = /^TKT-\d{8}-\d{5,}$/;
  */
 export async function nextTicketNumber(em: EntityManager, at: Date): Promise<string> {
   const day = ticketDay(at);
-  const rows = await em.getConnection().execute<{ last_value: number }[]>(
+  const rows = await execute<{ last_value: number }>(
+    em,
     `insert into ticket_number_sequences (day, last_value) values (?, 1)
      on conflict (day) do update set last_value = ticket_number_sequences.last_value + 1
      returning last_value`,
     [day],
-    'all',
-    em.getTransactionContext(),
   );
   return formatTicketNumber(day, rows[0].last_value);
 }

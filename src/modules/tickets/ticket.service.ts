@@ -29,6 +29,7 @@ import type {
   UpdateTicketStatusInput,
 } from './ticket.inputs';
 import { isClosedStatus, statusAfterAgentReply, statusAfterAssignment, statusAfterCustomerMessage, transitionProblem } from './ticket.workflow';
+import { execute } from '../../infra/sql';
 
 const TICKET = 'Ticket';
 
@@ -77,7 +78,7 @@ export async function findReadableTicket(ctx: RequestContext, em: EntityManager,
 async function findLockedTicket(em: EntityManager, id: string): Promise<Ticket | null> {
   // One this EntityManager holds already keeps its state (and unflushed changes) as before.
   if (em.getUnitOfWork().getById<Ticket>(Ticket.name, id)) return em.findOne(Ticket, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  const rows = await em.getConnection().execute<Record<string, unknown>[]>('select * from tickets where id = ? for update', [id], 'all', em.getTransactionContext());
+  const rows = await execute<Record<string, unknown>>(em, 'select * from tickets where id = ? for update', [id]);
   return rows.length ? em.map(Ticket, rows[0]) : null;
 }
 
