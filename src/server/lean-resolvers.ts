@@ -1,4 +1,4 @@
-import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { GraphQLScalarType, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 
 /** The parts of type-graphql's metadata this reads (its package exports no types for them). */
 interface ParamMetadata {
@@ -6,6 +6,10 @@ interface ParamMetadata {
   index: number;
   propertyName?: string;
   getType?: () => unknown;
+  /** An `@Arg`'s name, and its own validation if it has one. */
+  name?: string;
+  validateFn?: unknown;
+  validateSettings?: unknown;
 }
 interface FieldMetadata {
   name: string;
@@ -24,10 +28,19 @@ interface FieldResolverMetadata {
   middlewares?: unknown[];
   getObjectType?: () => Function;
 }
+interface SubscriptionMetadata {
+  schemaName: string;
+  target: Function;
+  methodName: string;
+  params?: ParamMetadata[];
+  roles?: unknown[];
+  middlewares?: unknown[];
+}
 interface MetadataStorage {
   objectTypes: { name: string; fields?: FieldMetadata[]; interfaceClasses?: Function[] }[];
   interfaceTypes: { target: Function; fields?: FieldMetadata[] }[];
   fieldResolvers: FieldResolverMetadata[];
+  subscriptions: SubscriptionMetadata[];
 }
 
 /** type-graphql keeps its metadata on the global object (getMetadataStorage, which it does not export). */
@@ -71,7 +84,45 @@ export function leanResolvers(schema: GraphQLSchema): number {
       changed++;
     }
   }
+  const subscriptionFields = schema.getSubscriptionType()?.getFields() ?? {};
+  for (const subscription of storage.subscriptions) {
+    const graphqlField = subscriptionFields[subscription.schemaName];
+    const resolve = graphqlField && subscriptionValue(subscription, graphqlField.resolve);
+    if (!resolve) continue;
+    graphqlField.resolve = resolve;
+    changed++;
+  }
   return changed;
+}
+
+/**
+ * A subscription field's resolver (what each value goes through) called directly, when it takes
+ * the value as `@Root()` and otherwise only scalar `@Arg`s: type-graphql would convert and
+ * validate those arguments again for every value, and for a scalar both do nothing (validation
+ * looks at objects only). False when the field has to keep type-graphql's wrapper.
+ */
+function subscriptionValue(metadata: SubscriptionMetadata, wrapped: GraphQLFieldResolver<unknown, unknown> | undefined): GraphQLFieldResolver<unknown, unknown> | false {
+  if (!wrapped || metadata.middlewares?.length || metadata.roles) return false;
+  const target = metadata.target as new () => Record<string, (...args: unknown[]) => unknown>;
+  if (target.length !== 0) return false;
+  const params = [...(metadata.params ?? [])].sort((a, b) => a.index - b.index);
+  if (params[0]?.kind !== 'root' || params[0].propertyName || params[0].index !== 0) return false;
+  const argNames: string[] = [];
+  for (const [index, param] of params.slice(1).entries()) {
+    if (param.index !== index + 1 || param.kind !== 'arg' || !param.name || param.validateFn || param.validateSettings !== undefined) return false;
+    const type = param.getType?.();
+    if (!(type instanceof GraphQLScalarType) && type !== String && type !== Number && type !== Boolean) return false;
+    argNames.push(param.name);
+  }
+  const rootType = params[0].getType?.();
+  if (typeof rootType !== 'function') return false;
+  const instance = new target();
+  const method = instance[metadata.methodName];
+  if (typeof method !== 'function') return false;
+  return (root, args, context, info) =>
+    root instanceof rootType
+      ? method.call(instance, root, ...argNames.map((name) => (args as Record<string, unknown>)[name]))
+      : wrapped(root, args, context, info);
 }
 
 /**

@@ -92,6 +92,16 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
       }),
     );
 
+  // Frames written straight to the socket (sendNext) do not wait for the write, and graphql-ws'
+  // own wait for each frame covers one operation only: a consumer that stops reading shows as
+  // frames piling up in the socket, and is dropped before they grow without bound.
+  const dropIfNotReading = (ctx: SocketContext) => {
+    if (ctx.extra.socket.bufferedAmount > limits.maxBufferedBytes) {
+      logger.warn({ socketId: ctx.extra.parley?.socketId, buffered: ctx.extra.socket.bufferedAmount }, 'dropping websocket that stopped reading');
+      ctx.extra.socket.terminate();
+    }
+  };
+
   const handle = useServer<ConnectionParams, { parley?: SocketState }>(
     {
       schema,
@@ -141,21 +151,25 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
         // Its EntityManager, loaders and logger are made when used (see LiveContext).
         const requestContext = new LiveContext(services, state.viewer, requestIdOf(ctx, id));
         security.bindRequest(requestContext, ctx.extra.request);
+        // graphql-ws' own `next` frame, with the operation id serialized once.
+        const nextFrame = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
         requestContext.connection = {
           terminate: (reason) => {
             logger.warn({ socketId: state.socketId, reason }, 'dropping websocket');
             ctx.extra.socket.terminate();
           },
+          sendNext: (result, payload) => {
+            const socket = ctx.extra.socket;
+            if (socket.readyState !== socket.OPEN) return;
+            const json = payload ?? JSON.stringify(result.errors ? { ...result, errors: mask(ctx, id, result.errors) } : result);
+            socket.send(`${nextFrame}${json}}`);
+            dropIfNotReading(ctx);
+          },
         };
         return requestContext;
       },
       onNext: (ctx: SocketContext, id, _payload, _args, result) => {
-        // graphql-ws waits for each frame to be written, so a stalled reader backs up into the
-        // streams' bounded queues; this catches many operations' frames piling up in the socket.
-        if (ctx.extra.socket.bufferedAmount > limits.maxBufferedBytes) {
-          logger.warn({ socketId: ctx.extra.parley?.socketId, buffered: ctx.extra.socket.bufferedAmount }, 'dropping websocket that stopped reading');
-          ctx.extra.socket.terminate();
-        }
+        dropIfNotReading(ctx);
         return result.errors ? { ...result, errors: mask(ctx, id, result.errors) } : undefined;
       },
       onError: (ctx: SocketContext, id, _payload, errors) => mask(ctx, id, errors),

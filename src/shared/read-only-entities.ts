@@ -51,6 +51,11 @@ export function readOnlyPrototype(entity: Function): object {
   return prototype;
 }
 
+/** True for a read-only value of `entity` (built by this module or on its prototype), never for a managed entity or reference. */
+export function isReadOnlyValue<T extends object>(value: unknown, entity: EntityClass<T>): value is T {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === valuePrototypes.get(entity);
+}
+
 function isReadable(prop: EntityProperty): boolean {
   if (prop.lazy || prop.persist === false || prop.formula || prop.fieldNames?.length !== 1) return false;
   if (prop.columnTypes?.[0] === 'tsvector') return false;

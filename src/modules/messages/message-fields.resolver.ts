@@ -1,6 +1,7 @@
 import { Args, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../server/context';
 import { notFound } from '../../shared/errors';
+import { isReadOnlyValue } from '../../shared/read-only-entities';
 import type { ConnectionShape } from '../../shared/pagination/connection';
 import { User } from '../accounts/user.entity';
 import { userById } from '../accounts/user.loaders';
@@ -23,8 +24,11 @@ export class MessageFieldsResolver {
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Null for system messages.' })
-  author(@Root() message: Message, @Ctx() ctx: RequestContext): Promise<User | null> | null {
-    return message.author ? ctx.loaders.get(userById).load(message.author.id) : null;
+  author(@Root() message: Message, @Ctx() ctx: RequestContext): Promise<User | null> | User | null {
+    if (!message.author) return null;
+    // messageAdded's shared pages come with their authors read already (see MessageFeed).
+    if (isReadOnlyValue(message.author, User)) return message.author;
+    return ctx.loaders.get(userById).load(message.author.id);
   }
 
   @FieldResolver(() => String, { description: 'Blank for everyone but its author and admins once the message is deleted.' })

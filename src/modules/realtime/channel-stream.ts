@@ -38,6 +38,8 @@ export class ChannelStream<E> implements AsyncIterableIterator<E | CatchUp> {
   private readonly releases: Unsubscribe[] = [];
   private failure?: Error;
   private closed = false;
+  /** Push mode (see onReadable): told of each event queued and of the end, instead of a waiting `next()`. */
+  private readable?: () => void;
 
   private constructor(private readonly options: ChannelStreamOptions<E>) {}
 
@@ -78,6 +80,26 @@ export class ChannelStream<E> implements AsyncIterableIterator<E | CatchUp> {
       return;
     }
     this.queue.push(event);
+    this.readable?.();
+  }
+
+  /**
+   * Push mode: `callback` runs (synchronously) whenever an event is queued or the stream ends, and
+   * the consumer takes what is there with `poll`. Nothing waits between events then: a `next()`
+   * per subscriber would be a promise created for every event and kept until the next one, and
+   * with thousands of subscribers those survivors are what young-generation GC spends its pauses
+   * copying.
+   */
+  onReadable(callback: () => void): void {
+    this.readable = callback;
+  }
+
+  /** The next queued event without waiting: undefined when none is queued, done once ended; throws the stream's failure. */
+  poll(): IteratorResult<E | CatchUp> | undefined {
+    if (this.queue.length > 0) return { value: this.queue.shift()!, done: false };
+    if (this.failure) throw this.failure;
+    if (this.closed) return { value: undefined, done: true };
+    return undefined;
   }
 
   /** Puts a marker ahead of the queued events, so the next pull reads the database first. */
@@ -85,6 +107,7 @@ export class ChannelStream<E> implements AsyncIterableIterator<E | CatchUp> {
     if (this.closed) return;
     if (this.waiting) return this.push(event);
     if (this.queue[0] !== CATCH_UP) this.queue.unshift(event);
+    this.readable?.();
   }
 
   next(): Promise<IteratorResult<E | CatchUp>> {
@@ -121,6 +144,7 @@ export class ChannelStream<E> implements AsyncIterableIterator<E | CatchUp> {
     if (waiting && this.failure) waiting.reject(this.failure);
     else waiting?.resolve({ value: undefined, done: true });
     this.options.onClose?.();
+    this.readable?.();
   }
 
   private fail(error: Error): void {

@@ -16,7 +16,8 @@ export interface LiveHandler<E, T> {
   accepts?(event: E): boolean;
   /** Runs once the channels are live, before the first event: read a cursor, join presence... */
   start?(ctx: RequestContext, stream: ChannelStream<E>): Promise<void>;
-  handle(ctx: RequestContext, event: E | CatchUp, stream: ChannelStream<E>): Promise<T[]>;
+  /** A plain array when the values are at hand (a shared read already done): no extra microtask turn. */
+  handle(ctx: RequestContext, event: E | CatchUp, stream: ChannelStream<E>): T[] | Promise<T[]>;
   /** Runs once when the subscription ends, however it ends. */
   close?(): void;
 }
@@ -33,14 +34,19 @@ export interface LiveSetup<E, T> {
  * deactivated user ends it, and a role change applies, within a second (the check is shared per
  * session for that long; revocations also close the socket at once through the session channel).
  */
-export async function renewForEvent(ctx: RequestContext): Promise<void> {
+export function renewForEvent(ctx: RequestContext): void | Promise<void> {
   if (ctx instanceof LiveContext) {
     ctx.renew();
   } else {
     ctx.em = ctx.app.orm.em.fork() as EntityManager;
     ctx.loaders = new Loaders(ctx);
   }
-  const viewer = ctx.viewer && (await ctx.app.realtime.viewers.recheck(ctx.viewer));
+  // Usually answered at once (see ViewerRechecks): no promise then.
+  const viewer = ctx.viewer && ctx.app.realtime.viewers.recheck(ctx.viewer);
+  return viewer instanceof Promise ? viewer.then((rechecked) => setViewer(ctx, rechecked)) : setViewer(ctx, viewer);
+}
+
+function setViewer(ctx: RequestContext, viewer: RequestContext['viewer']): void {
   if (!viewer) throw unauthenticated('Your session has ended; reconnect with a fresh token.');
   ctx.viewer = viewer;
 }
@@ -57,12 +63,30 @@ export function releaseBetweenEvents(ctx: RequestContext): void {
   ctx.loaders = new Loaders(ctx);
 }
 
+/** What a push-mode consumer does with each value (see LiveIterator.drive); a promise holds the next value back until it settles. */
+export type Deliver<T> = (value: T) => void | Promise<void>;
+
+/** A subscription's values, pushed as its events arrive instead of pulled (see LiveIterator.drive). */
+export interface Drivable<T> {
+  drive(deliver: Deliver<T>): Promise<void>;
+}
+
+export function isDrivable<T>(iterator: AsyncIterator<T>): iterator is AsyncIterator<T> & Drivable<T> {
+  return typeof (iterator as Partial<Drivable<T>>).drive === 'function';
+}
+
+/** A slow consumer: the transport is being dropped; say why in the logs, not as a 500. */
+const asStreamError = (error: unknown) => (error instanceof StreamOverflowError ? new AppError('RATE_LIMITED', error.message) : error);
+
 /**
- * An async iterator over a subscription's values. `return()` ends it at once even while it waits
- * for an event (an async generator would wait for the next event first, keeping the channel).
+ * A subscription's values, pulled (`next`, as graphql-js' subscribe does) or pushed (`drive`).
+ * `return()` ends it at once even while it waits for an event (an async generator would wait for
+ * the next event first, keeping the channel).
  */
-class LiveIterator<E, T> implements AsyncIterableIterator<T> {
+class LiveIterator<E, T> implements AsyncIterableIterator<T>, Drivable<T> {
   private readonly ready: T[] = [];
+  private driver?: { deliver: Deliver<T>; resolve: () => void; reject: (error: unknown) => void };
+  private pumping = false;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -78,21 +102,122 @@ class LiveIterator<E, T> implements AsyncIterableIterator<T> {
       try {
         item = await this.stream.next();
       } catch (error) {
-        // A slow consumer: the transport is being dropped; say why in the logs, not as a 500.
-        throw error instanceof StreamOverflowError ? new AppError('RATE_LIMITED', error.message) : error;
+        throw asStreamError(error);
       }
       if (item.done) return { value: undefined, done: true };
+      let values: T[] | null;
       try {
-        await renewForEvent(this.ctx);
-        const values = await this.handler.handle(this.ctx, item.value, this.stream);
-        if (this.stream.isClosed) return { value: undefined, done: true };
-        this.ready.push(...values);
+        values = await this.valuesOf(item.value);
       } catch (error) {
         this.stream.close();
         throw error;
       }
+      if (!values) return { value: undefined, done: true };
+      this.ready.push(...values);
     }
     return { value: this.ready.shift()!, done: false };
+  }
+
+  /**
+   * Push mode: each event is handled as it arrives and its values handed to `deliver`, in order,
+   * one event at a time; between events nothing waits (see ChannelStream.onReadable). Resolves
+   * when the stream ends; rejects with what `next()` would have thrown. Use one mode per iterator.
+   */
+  drive(deliver: Deliver<T>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.driver = { deliver, resolve, reject };
+      this.stream.onReadable(() => this.pump());
+      this.pump();
+    });
+  }
+
+  /** Takes the queued events in order; one pump at a time (events queued meanwhile are its to take). */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    this.run();
+  }
+
+  /**
+   * Handles events synchronously for as long as each step's result is at hand (the usual case of a
+   * busy subscription: the viewer check answered, a shared result executed); a step that has to
+   * wait resumes the pump when it settles. Plain functions rather than async ones: for thousands
+   * of subscribers an async frame and its promises per event were a large part of what each
+   * delivery allocated.
+   */
+  private run(): void {
+    try {
+      for (;;) {
+        const item = this.stream.poll();
+        if (!item) {
+          this.pumping = false;
+          return releaseBetweenEvents(this.ctx);
+        }
+        if (item.done) return this.end();
+        const values = this.valuesOf(item.value);
+        if (values instanceof Promise) {
+          values.then(
+            (ready) => this.resume(ready, 0),
+            (error) => this.fail(error),
+          );
+          return;
+        }
+        if (!this.deliverFrom(values, 0)) return;
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Delivers `values` from `from` on; false when the pump stops here (a delivery to wait for, or the end). */
+  private deliverFrom(values: T[] | null, from: number): boolean {
+    if (!values) {
+      this.end();
+      return false;
+    }
+    for (let index = from; index < values.length; index++) {
+      const delivering = this.driver!.deliver(values[index]);
+      if (delivering) {
+        delivering.then(
+          () => this.resume(values, index + 1),
+          (error) => this.fail(error),
+        );
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private resume(values: T[] | null, from: number): void {
+    try {
+      if (this.deliverFrom(values, from)) this.run();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private end(): void {
+    this.pumping = false;
+    this.driver!.resolve();
+  }
+
+  private fail(error: unknown): void {
+    // Closing the stream calls the pump again: still marked pumping, so that call does not take
+    // the end for a normal one and resolve before the error is reported.
+    this.stream.close();
+    this.driver!.reject(asStreamError(error));
+    this.pumping = false;
+  }
+
+  /** One event's values, with the context renewed for it; null once the stream has closed. Not a promise when nothing had to wait. */
+  private valuesOf(event: E | CatchUp): T[] | null | Promise<T[] | null> {
+    const renewing = renewForEvent(this.ctx);
+    return renewing ? renewing.then(() => this.handled(event)) : this.handled(event);
+  }
+
+  private handled(event: E | CatchUp): T[] | null | Promise<T[] | null> {
+    const handled = this.handler.handle(this.ctx, event, this.stream);
+    return handled instanceof Promise ? handled.then((values) => (this.stream.isClosed ? null : values)) : this.stream.isClosed ? null : handled;
   }
 
   async return(): Promise<IteratorResult<T>> {

@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Orm } from '../../infra/orm';
+import { selectBound } from '../../infra/sql';
+import { RecentMap } from './recent-map';
 import { readOnlyColumns, readOnlyFromRow } from '../../shared/read-only-entities';
 import { User } from '../accounts/user.entity';
 import type { Message } from '../messages/message.entity';
@@ -9,12 +11,17 @@ import { messageFromRow, messageRowColumns, type MessageRow, type References } f
 export interface FeedPage {
   /** Oldest first, at most the batch size. Shared by subscribers: read-only. */
   messages: Message[];
-  /** The authors of `messages`, for each subscriber's user loader. Shared: read-only. */
-  authors: User[];
   /** More messages follow the batch. */
   hasMore: boolean;
   /** The ticket's last seq in the snapshot the page was read in: the page is complete up to it. */
   horizon: number;
+}
+
+/** One ticket's messages with one visibility; see MessageFeed.ref. */
+export interface FeedRef {
+  readonly ticketId: string;
+  readonly includeInternal: boolean;
+  readonly key: string;
 }
 
 interface FeedKey {
@@ -26,11 +33,18 @@ interface FeedKey {
 interface Shared {
   afterSeq: number;
   page: Promise<FeedPage>;
+  /** The page once read: later subscribers take it without waiting a turn of the microtask queue. */
+  settled?: FeedPage;
   at: number;
 }
 
-/** How long a page stays shareable: the subscribers of one event ask within a few milliseconds of each other. */
-const SHARED_FOR_MS = 1000;
+/**
+ * How long a page stays shareable: the subscribers of one event ask within a few milliseconds of
+ * each other (in the same turn of the event loop when their viewer check is at hand). Pages kept
+ * for a second outlived two young-generation collections at fan-out rates, so each one was copied
+ * twice and then promoted, only to become old-generation garbage.
+ */
+const SHARED_FOR_MS = 100;
 
 /** The author's columns in a feed row (see readOnlyColumns). */
 const AUTHOR_PREFIX = 'author__';
@@ -43,16 +57,15 @@ const arrayLiteral = (values: (string | number | boolean)[]) => `{${values.map((
  * its ticket here wants the same thing: the messages after the seq they have (usually the same
  * one), with the same visibility. The first to ask reads, the others get that read, and the reads
  * asked for in one turn of the event loop (a burst of events on many tickets) go to PostgreSQL as
- * one statement, plus one for their authors. A subscriber handling the message with seq N only
+ * one statement, their authors joined in. A subscriber handling the message with seq N only
  * takes a page whose snapshot already held N; otherwise it reads again, so sharing never hides a
- * message. The messages are read-only values (see messageFromRow), the authors read-only values
- * too (see read-only-entities); field resolvers only read them (the
- * body's visibility is still decided per viewer).
+ * message. The messages are read-only values (see messageFromRow), each with its author as a
+ * read-only value too (see read-only-entities); field resolvers only read them (the body's
+ * visibility is still decided per viewer).
  */
 export class MessageFeed {
-  private readonly recent = new Map<string, Shared>();
+  private readonly recent = new RecentMap<string, Shared>(SHARED_FOR_MS);
   private readonly loader: DataLoader<FeedKey, FeedPage, string>;
-  private lastSweep = 0;
 
   constructor(
     private readonly orm: Orm,
@@ -67,38 +80,46 @@ export class MessageFeed {
     });
   }
 
+  /** What a subscription asks for on every event: one ticket's messages with one visibility, keyed once. */
+  ref(ticketId: string, includeInternal: boolean): FeedRef {
+    return { ticketId, includeInternal, key: `${ticketId}:${includeInternal ? 'all' : 'public'}` };
+  }
+
   /**
-   * The messages of `ticketId` after `afterSeq` visible with `includeInternal`. `through` is the seq
-   * of the event being handled: a shared page is used only if it was read after that message was
-   * committed. Catch-ups (no event) pass null and always read.
+   * The messages of `feed` after `afterSeq`. `through` is the seq of the event being handled: a
+   * shared page is used only if it was read after that message was committed. Catch-ups (no
+   * event) pass null and always read.
    */
-  after(ticketId: string, includeInternal: boolean, afterSeq: number, through: number | null): Promise<FeedPage> {
-    const key = `${ticketId}:${includeInternal ? 'all' : 'public'}`;
-    const feedKey = { ticketId, includeInternal, afterSeq };
-    return through === null ? this.fresh(key, feedKey, Date.now()) : this.shared(key, feedKey, through, undefined);
+  after(feed: FeedRef, afterSeq: number, through: number | null): FeedPage | Promise<FeedPage> {
+    return through === null ? this.fresh(feed, afterSeq, Date.now()) : this.shared(feed, afterSeq, through, undefined);
   }
 
-  /** The page shared under `key` if it can serve `through`; else a fresh read (itself shared from then on). */
-  private shared(key: string, feedKey: FeedKey, through: number, stale: Shared | undefined): Promise<FeedPage> {
+  /** The page shared for `feed` if it can serve `through`; else a fresh read (itself shared from then on). */
+  private shared(feed: FeedRef, afterSeq: number, through: number, stale: Shared | undefined): FeedPage | Promise<FeedPage> {
     const now = Date.now();
-    const entry = this.recent.get(key);
-    if (!entry || entry === stale || entry.afterSeq !== feedKey.afterSeq || now - entry.at >= SHARED_FOR_MS) return this.fresh(key, feedKey, now);
+    const entry = this.recent.get(feed.key);
+    if (!entry || entry === stale || entry.afterSeq !== afterSeq || now - entry.at >= SHARED_FOR_MS) return this.fresh(feed, afterSeq, now);
+    if (entry.settled) return entry.settled.horizon >= through ? entry.settled : this.shared(feed, afterSeq, through, entry);
     // Another subscriber may have started a newer read meanwhile: try that one before reading again.
-    return entry.page.then((page) => (page.horizon >= through ? page : this.shared(key, feedKey, through, entry)));
+    return entry.page.then((page) => (page.horizon >= through ? page : this.shared(feed, afterSeq, through, entry)));
   }
 
-  private fresh(key: string, feedKey: FeedKey, now: number): Promise<FeedPage> {
-    const page = this.loader.load(feedKey);
-    this.recent.set(key, { afterSeq: feedKey.afterSeq, page, at: now });
-    page.catch(() => this.recent.delete(key));
-    this.sweep(now);
+  private fresh(feed: FeedRef, afterSeq: number, now: number): Promise<FeedPage> {
+    const page = this.loader.load({ ticketId: feed.ticketId, includeInternal: feed.includeInternal, afterSeq });
+    const entry: Shared = { afterSeq, page, at: now };
+    this.recent.set(feed.key, entry);
+    page.then(
+      (read) => void (entry.settled = read),
+      () => void (this.recent.get(feed.key) === entry && this.recent.delete(feed.key)),
+    );
     return page;
   }
 
   private async read(keys: readonly FeedKey[]): Promise<FeedPage[]> {
     // The authors come in the same statement (a second one per batch cost as much again).
     const em = this.orm.em;
-    const rows = await em.getConnection().execute<(MessageRow & Record<string, unknown> & { k: number; horizon: number })[]>(
+    const rows = await selectBound<MessageRow & Record<string, unknown> & { k: number; horizon: number }>(
+      em,
       `select k.i as k, t.last_seq as horizon, ${messageRowColumns('m')}, ${readOnlyColumns(em, User, 'u', AUTHOR_PREFIX)}
          from unnest(?::text[], ?::int[], ?::bool[]) with ordinality as k(ticket_id, after_seq, include_internal, i)
          join tickets t on t.id = k.ticket_id
@@ -111,8 +132,7 @@ export class MessageFeed {
         order by k.i, m.seq`,
       [arrayLiteral(keys.map((key) => key.ticketId)), arrayLiteral(keys.map((key) => key.afterSeq)), arrayLiteral(keys.map((key) => key.includeInternal)), this.batchSize + 1],
     );
-    const pages: FeedPage[] = keys.map(() => ({ messages: [], authors: [], hasMore: false, horizon: 0 }));
-    const authors = new Map<string, User>();
+    const pages: FeedPage[] = keys.map(() => ({ messages: [], hasMore: false, horizon: 0 }));
     const references: References = new Map();
     for (const row of rows) {
       const page = pages[Number(row.k) - 1];
@@ -122,23 +142,15 @@ export class MessageFeed {
         page.hasMore = true;
         continue;
       }
-      page.messages.push(messageFromRow(row, references));
-      if (row.author_id === null) continue;
-      let author = authors.get(row.author_id) ?? null;
-      if (!author) {
-        author = readOnlyFromRow(em, User, row, AUTHOR_PREFIX);
-        if (!author) continue;
-        authors.set(row.author_id, author);
+      // The author goes in as the message's `author` itself (a read-only value, which
+      // Message.author returns as it is), so subscribers need no user loader for it. Ids carry
+      // their type, so an author never collides with the ticket's reference.
+      if (row.author_id !== null && !references.has(row.author_id)) {
+        const author = readOnlyFromRow(em, User, row, AUTHOR_PREFIX);
+        if (author) references.set(row.author_id, author);
       }
-      if (!page.authors.includes(author)) page.authors.push(author);
+      page.messages.push(messageFromRow(row, references));
     }
     return pages;
-  }
-
-  /** Forgets pages nobody can share any more. */
-  private sweep(now: number): void {
-    if (now - this.lastSweep < 10 * SHARED_FOR_MS) return;
-    this.lastSweep = now;
-    for (const [key, entry] of this.recent) if (now - entry.at >= SHARED_FOR_MS) this.recent.delete(key);
   }
 }

@@ -6,9 +6,9 @@ import { badInput, forbidden, notFound } from '../../shared/errors';
 import { isIdOf } from '../../shared/ids';
 import { channels, type StaffTicketsEvent, type TicketChannelEvent } from '../../shared/events/topics';
 import type { Message } from '../messages/message.entity';
-import { userById } from '../accounts/user.loaders';
 import { findMessageForNode } from '../messages/message.service';
 import { CATCH_UP } from './channel-stream';
+import type { FeedPage, FeedRef } from './message-feed';
 import { eachEvent, isCatchUp, type LiveHandler, type LiveSetup } from './live-stream';
 
 export interface MessageAddedArgs {
@@ -55,12 +55,16 @@ export function assertStillStaff(ctx: RequestContext): void {
 function ticketMessagesHandler(ticketId: string, afterSeq: number | null): LiveHandler<TicketChannelEvent, Message> {
   let ticket: TicketAccess;
   let cursor = 0;
+  // The shared reads this subscription asks for, public and with internal notes (see MessageFeed).
+  let feeds: Record<'public' | 'all', FeedRef>;
   return {
     accepts: (event) => event.type === 'MESSAGE_ADDED',
     async start(ctx, stream) {
       // The channel is live already, so this one read both authorizes and gives the cursor: a
       // message committed after it arrives as an event (NOT_FOUND here ends the subscription).
       ticket = await readableTicket(ctx, ticketId);
+      const { messages } = ctx.app.realtime;
+      feeds = { public: messages.ref(ticket.id, false), all: messages.ref(ticket.id, true) };
       if (afterSeq === null) {
         cursor = ticket.lastSeq;
       } else {
@@ -68,7 +72,7 @@ function ticketMessagesHandler(ticketId: string, afterSeq: number | null): LiveH
         stream.pushFront(CATCH_UP);
       }
     },
-    async handle(ctx, event, stream) {
+    handle(ctx, event, stream) {
       assertStillReadable(ctx, ticket);
       let through: number | null = null;
       if (!isCatchUp(event) && event.type === 'MESSAGE_ADDED') {
@@ -81,14 +85,17 @@ function ticketMessagesHandler(ticketId: string, afterSeq: number | null): LiveH
       }
       // The read is shared with this instance's other subscribers of the ticket (see MessageFeed);
       // what each may see is still decided here and by the field resolvers, per viewer.
-      const page = await ctx.app.realtime.messages.after(ticket.id, canSeeInternalNotes(ctx.viewer), cursor, through);
-      const messages = page.messages.filter((message) => message.seq > cursor);
-      if (messages.length) cursor = messages[messages.length - 1].seq;
-      const authors = ctx.loaders.get(userById);
-      for (const author of page.authors) authors.prime(author.id, author);
-      // Large replays go a batch at a time, so memory stays flat however far behind the client is.
-      if (page.hasMore) stream.pushFront(CATCH_UP);
-      return messages;
+      const page = ctx.app.realtime.messages.after(canSeeInternalNotes(ctx.viewer) ? feeds.all : feeds.public, cursor, through);
+      const take = (read: FeedPage): Message[] => {
+        // Oldest first: usually all of them are new, and the shared array is handed on as it is (only read).
+        const messages = read.messages.length && read.messages[0].seq > cursor ? read.messages : read.messages.filter((message) => message.seq > cursor);
+        if (messages.length) cursor = messages[messages.length - 1].seq;
+        // Large replays go a batch at a time, so memory stays flat however far behind the client is.
+        if (read.hasMore) stream.pushFront(CATCH_UP);
+        return messages;
+      };
+      // A page another subscriber read is usually there already (see MessageFeed).
+      return page instanceof Promise ? page.then(take) : take(page);
     },
   };
 }

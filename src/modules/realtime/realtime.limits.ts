@@ -7,9 +7,9 @@ export interface RealtimeLimits {
   maxPayloadBytes: number;
   /** Operations one socket may run at once; more answer RATE_LIMITED. */
   maxSubscriptionsPerSocket: number;
-  /** Events one subscription may hold for a consumer that does not keep up before it is disconnected. */
+  /** Events one subscription may hold, waiting to be handled, before its consumer is disconnected. */
   maxQueuedEvents: number;
-  /** Bytes the socket may hold unsent (ws `bufferedAmount`) before the consumer is disconnected. */
+  /** Bytes the socket may hold unsent (ws `bufferedAmount`) before the consumer is disconnected: frames are written without waiting for the last one, so this is what bounds a consumer that stops reading. */
   maxBufferedBytes: number;
   /** graphql-ws keep-alive: a ping every this many ms; a socket that misses the pong is dropped. */
   keepAliveMs: number;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ExecutionResult } from 'graphql';
 import type { AppServices } from '../../server/context';
 import type { Viewer } from '../../shared/auth/viewer';
 import { MemoryPresenceStore, RedisPresenceStore } from './presence.store';
@@ -15,6 +16,12 @@ import { TicketAccessReads } from './ticket-access';
 export interface ConnectionHandle {
   /** Drops the socket at once, for a consumer that stopped reading (a close frame would queue behind its backlog). */
   terminate(reason: string): void;
+  /**
+   * Writes a `next` frame for this operation, as graphql-ws would (errors masked), without
+   * waiting for the write. `payload` is the result already serialized, when it has no errors
+   * (see SharedResults: once per result however many subscribers share it).
+   */
+  sendNext?(result: ExecutionResult, payload?: string): void;
 }
 
 /**

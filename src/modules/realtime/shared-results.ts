@@ -1,6 +1,5 @@
 import {
   createSourceEventStream,
-  execute,
   getNamedType,
   getOperationAST,
   isObjectType,
@@ -14,7 +13,10 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { RequestContext } from '../../server/context';
+import { CompiledSubscriptionValues } from '../../server/executor';
 import { isAdmin } from '../../shared/auth/viewer';
+import { isDrivable } from './live-stream';
+import { RecentMap } from './recent-map';
 import type { Message } from '../messages/message.entity';
 
 /**
@@ -41,8 +43,10 @@ const SHAREABLE: Record<string, ShareableField> = {
     viewKey: (ctx, root) => {
       const viewer = ctx.viewer;
       const message = root as Message;
-      const sees = message.deletedAt ? (isAdmin(viewer) || (!!viewer && message.author?.id === viewer.userId) ? 'body' : 'blank') : '';
-      return `${viewer?.role ?? 'anonymous'}:${sees}`;
+      const role = viewer?.role ?? 'anonymous';
+      // The role alone (no new string) for the usual message, which is not deleted.
+      if (!message.deletedAt) return role;
+      return `${role}:${isAdmin(viewer) || (!!viewer && message.author?.id === viewer.userId) ? 'body' : 'blank'}`;
     },
   },
 };
@@ -52,6 +56,15 @@ interface Plan {
   field: ShareableField;
   /** The variables the shared part of the selection reads (its arguments and directives). */
   variables: string[];
+}
+
+/** How long a result stays shareable: the subscribers of one value execute it within milliseconds of each other. */
+const SHARED_FOR_MS = 100;
+
+/** One subscription's plan, and the part of its result key that stays the same for all its values. */
+interface Sharing {
+  plan: Plan;
+  key: string;
 }
 
 /**
@@ -67,60 +80,101 @@ interface Plan {
  */
 export class SharedResults {
   private readonly plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
-  private readonly results = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
+  private readonly results = new RecentMap<object, Map<string, Map<string, Promise<ExecutionResult> | ExecutionResult>>>(SHARED_FOR_MS);
+  private readonly compiled = new CompiledSubscriptionValues();
   /** Selections executed, and results handed out again instead (tests and metrics). */
   readonly counts = { executed: 0, shared: 0 };
 
   /**
    * graphql-js' `subscribe`, with each value executed through `execute` below: what graphql-ws
-   * calls for every subscription operation.
+   * calls for every subscription operation. Where the operation's connection can take a frame
+   * (`sendNext`), results are written there as their events arrive: a Parley subscription is
+   * driven (LiveIterator.drive), so no promise per subscriber waits between events, and a result
+   * without errors is serialized once however many subscribers share it. graphql-ws then only
+   * sees the end of the stream, or its error.
    */
   async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return source;
     const iterator = source[Symbol.asyncIterator]();
-    const map = async (item: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> => {
-      if (item.done) return { value: undefined, done: true };
+    const sendNext = (args.contextValue as RequestContext | undefined)?.connection?.sendNext;
+    const sharing = this.sharingFor(args);
+    const resultOf = async (value: unknown): Promise<ExecutionResult> => {
       try {
-        return { value: await this.execute(args, item.value), done: false };
+        return await this.execute(args, value, sharing);
       } catch (error) {
         await iterator.return?.().catch(() => undefined);
         throw error;
       }
     };
+    const send = (result: ExecutionResult) => sendNext!(result, result.errors ? undefined : this.serialized(result));
+    const deliver = (value: unknown): void | Promise<void> => {
+      // A shared result is usually there already: sent in the same turn, no promise.
+      const result = this.execute(args, value, sharing);
+      return result instanceof Promise ? result.then(send) : send(result);
+    };
+    let driven = false;
     const mapped: AsyncIterableIterator<ExecutionResult> = {
-      next: async () => map(await iterator.next()),
-      return: async () => (iterator.return ? map(await iterator.return()) : { value: undefined, done: true }),
+      next: async () => {
+        if (sendNext && isDrivable(iterator) && !driven) {
+          driven = true;
+          await iterator.drive(deliver);
+          return { value: undefined, done: true };
+        }
+        const item = await iterator.next();
+        return item.done ? { value: undefined, done: true } : { value: await resultOf(item.value), done: false };
+      },
+      return: async () => {
+        const item = iterator.return ? await iterator.return() : { value: undefined, done: true };
+        return item.done ? { value: undefined, done: true } : { value: await resultOf(item.value), done: false };
+      },
       throw: async (error: unknown) => {
-        if (iterator.throw) return map(await iterator.throw(error));
-        throw error;
+        if (!iterator.throw) throw error;
+        const item = await iterator.throw(error);
+        return item.done ? { value: undefined, done: true } : { value: await resultOf(item.value), done: false };
       },
       [Symbol.asyncIterator]: () => mapped,
     };
     return mapped;
   }
 
-  /** The result of `args` with `root` as the subscription's value, shared with identical views. */
-  execute(args: ExecutionArgs, root: unknown): Promise<ExecutionResult> | ExecutionResult {
-    const plan = typeof root === 'object' && root !== null ? this.planFor(args.schema, args.document, args.operationName ?? undefined) : null;
-    this.counts.executed++;
-    if (!plan) return execute({ ...args, rootValue: root });
-    const ctx = args.contextValue as RequestContext;
+  private readonly serializedResults = new RecentMap<ExecutionResult, string>(SHARED_FOR_MS);
+
+  /** The result as JSON, computed once per result object (shared results are one object). */
+  private serialized(result: ExecutionResult): string {
+    let json = this.serializedResults.get(result);
+    if (json === undefined) this.serializedResults.set(result, (json = JSON.stringify(result)));
+    return json;
+  }
+
+  /** How one operation's values may share their execution: decided once per subscription. */
+  private sharingFor(args: ExecutionArgs): Sharing | null {
+    const plan = this.planFor(args.schema, args.document, args.operationName ?? undefined);
+    if (!plan) return null;
     const variables = args.variableValues ?? {};
-    const key = `${this.documentId(args.document)}\u0000${args.operationName ?? ''}\u0000${plan.field.viewKey(ctx, root as object)}\u0000${
-      plan.variables.length ? JSON.stringify(plan.variables.map((name) => variables[name] ?? null)) : ''
-    }`;
-    // Keyed by the value itself: results go when the value does (pages live about a second).
-    let byKey = this.results.get(root as object);
-    if (!byKey) this.results.set(root as object, (byKey = new Map()));
-    const known = byKey.get(key);
+    const values = plan.variables.length ? JSON.stringify(plan.variables.map((name) => variables[name] ?? null)) : '';
+    return { plan, key: `${this.documentId(args.document)}\u0000${args.operationName ?? ''}\u0000${values}\u0000` };
+  }
+
+  /** The result of `args` with `root` as the subscription's value, shared with identical views. */
+  private execute(args: ExecutionArgs, root: unknown, sharing: Sharing | null): Promise<ExecutionResult> | ExecutionResult {
+    this.counts.executed++;
+    if (!sharing || typeof root !== 'object' || root === null) return this.compiled.execute({ ...args, rootValue: root });
+    const view = sharing.plan.field.viewKey(args.contextValue as RequestContext, root);
+    // Keyed by the value itself, for as long as its subscribers may ask (see RecentMap), then by
+    // the operation's fixed part and the view: no key string made per subscriber.
+    let byOperation = this.results.get(root);
+    if (!byOperation) this.results.set(root, (byOperation = new Map()));
+    let byView = byOperation.get(sharing.key);
+    if (!byView) byOperation.set(sharing.key, (byView = new Map()));
+    const known = byView.get(view);
     if (known) {
       this.counts.executed--;
       this.counts.shared++;
       return known;
     }
-    const result = execute({ ...args, rootValue: root });
-    byKey.set(key, result);
+    const result = this.compiled.execute({ ...args, rootValue: root });
+    byView.set(view, result);
     return result;
   }
 

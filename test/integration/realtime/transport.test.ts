@@ -6,6 +6,7 @@ import { createCast, type Cast } from '../../support/factories';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../support/server';
 import { connectWs, disposeWsClients, openRawSocket, waitFor, type RawSocket } from '../../support/ws-client';
 import { openTicket, send, streamsLive } from './helpers';
+import { availableAgent, openTicket as openRoutedTicket, uniqueDepartment } from '../routing/helpers';
 
 /** The websocket path's own protections: what graphql-ws would otherwise let through. */
 
@@ -148,6 +149,31 @@ describe('a consumer that stops reading', () => {
       const gone = await watcher.waitForMessage((data) => data.presence.viewers.length === 1 && watcher.data.indexOf(data) > 1, 5000);
       expect(gone.presence.viewers.map((user) => user.id)).toEqual([cast.customerA.user.id]);
       expect(server.app.services.realtime.stats().sockets).toBe(1);
+    }));
+});
+
+describe('a value that carries field errors', () => {
+  it('arrives as a next frame with its errors masked as over HTTP, and the stream goes on', () =>
+    withServer({ redis: true }, async (server, cast) => {
+      // The assignee's skills are staff-only: a customer selecting them gets FORBIDDEN for that field.
+      const department = uniqueDepartment('ws-errors');
+      const agent = await availableAgent(server, { department, skills: ['refunds-secret'] });
+      const ticketId = await openRoutedTicket(cast.customerA, { department });
+      const raw = await openRawSocket(server.wsUrl, cast.customerA.token);
+      const query = 'subscription ($ticketId: ID!) { messageAdded(ticketId: $ticketId) { id ticket { assignee { skills } } } }';
+      raw.send({ id: 'e1', type: 'subscribe', payload: { query, variables: { ticketId } } });
+      await waitFor(streamsLive(server, 1));
+      const sent = [await send(agent, ticketId, 'first'), await send(cast.customerA, ticketId, 'second')];
+      const frames = () => raw.messages.filter((message) => message.type === 'next') as { id: string; payload: { data: { messageAdded: { id: string; ticket: { assignee: null } } }; errors: Record<string, unknown>[] } }[];
+      await waitFor(() => frames().length === 2, 5000, 'two next frames');
+      expect(frames().map((frame) => [frame.id, frame.payload.data.messageAdded.id, frame.payload.data.messageAdded.ticket.assignee])).toEqual(sent.map((message) => ['e1', message.id, null]));
+      for (const { payload } of frames()) {
+        expect(payload.errors).toEqual([
+          expect.objectContaining({ path: ['messageAdded', 'ticket', 'assignee', 'skills'], extensions: expect.objectContaining({ code: 'FORBIDDEN', requestId: expect.any(String) }) }),
+        ]);
+        expect(JSON.stringify(payload)).not.toMatch(/refunds-secret|stacktrace|at .*\.js/);
+      }
+      expect(raw.messages.some((message) => message.type === 'error' || message.type === 'complete')).toBe(false);
     }));
 });
 
