@@ -8,7 +8,7 @@
  *   node -r @swc-node/register bench/cpu-per-request.ts list [seconds]
  *   node -r @swc-node/register bench/cpu-per-request.ts send [seconds]
  *   QUERIES=$'{ viewer { id } }\n{ tickets(first: 50) { nodes { id } } }' node -r @swc-node/register bench/cpu-per-request.ts list 8
- *   PROFILE=1 … (a CPU profile of the second run, or of each query, in bench/.work/profiles)   CONNECTIONS=1 … (serial requests)
+ *   PROFILE=1 … (a CPU profile of the second run, or of each query, in bench/.work/profiles; PROFILE=allocations: sampled allocations)   CONNECTIONS=1 … (serial requests)
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,9 +18,11 @@ import { SEND_MUTATION } from './benchmarks/send';
 import { databaseUrl } from './lib/database';
 import { buildParley, Role, startParley, tokenFor } from './lib/parley';
 import { WORK_DIR } from './lib/paths';
+import type { ProfileKind } from './lib/processes';
 import { benchActors, benchId, DEFAULT_CONVERSATIONS } from './seed/conversations';
 
 const PORT = 4111;
+const profileKind: ProfileKind = process.env.PROFILE === 'allocations' ? 'allocations' : 'cpu';
 
 /** User plus system CPU of a process so far, in ms. */
 function cpuMs(pid: number): number {
@@ -64,14 +66,14 @@ async function main(): Promise<void> {
     await run('warm-up', 3, body);
     if (process.env.QUERIES) {
       for (const [index, query] of process.env.QUERIES.split('\n').filter(Boolean).entries()) {
-        if (process.env.PROFILE) await server.profile(true);
+        if (process.env.PROFILE) await server.profile(true, profileKind);
         await run(query.slice(0, 100), seconds, JSON.stringify({ query }));
-        if (process.env.PROFILE) console.log(await server.profile(false, path.join(WORK_DIR, 'profiles', `cpu-per-request-query${index + 1}-${Date.now()}.cpuprofile`)));
+        if (process.env.PROFILE) console.log(await server.profile(false, path.join(WORK_DIR, 'profiles', `cpu-per-request-query${index + 1}-${Date.now()}`)));
       }
     } else if (process.env.PROFILE) {
-      await server.profile(true);
+      await server.profile(true, profileKind);
       await run(which, seconds, body);
-      console.log(await server.profile(false, path.join(WORK_DIR, 'profiles', `cpu-per-request-${which}-${Date.now()}.cpuprofile`)));
+      console.log(await server.profile(false, path.join(WORK_DIR, 'profiles', `cpu-per-request-${which}-${Date.now()}`)));
     } else {
       await run(which, seconds, body);
       await run(which, seconds, body);

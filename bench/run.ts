@@ -6,7 +6,8 @@
  *   npm run bench -- --quick               shorter runs and smaller sweeps, for iteration
  *   npm run bench -- --runs 5              timed runs per contender (default 3)
  *   npm run bench -- --reuse-data          keep the seeded dashboard databases if they exist (the conversations are always reseeded)
- *   npm run bench -- --profile             CPU profiles of Parley (bench/.work/profiles)
+ *   npm run bench -- --profile             CPU profiles of Parley (bench/.work/profiles; bench/profile-summary.ts)
+ *   npm run bench -- --profile-allocations what Parley allocated, sampled (bench/allocation-summary.ts)
  *   npm run bench -- --max-load 1.0        wait (up to --quiet-timeout s) for a quiet machine first
  *   npm run bench -- --rates 2500,5000     the fan-out sweep, in deliveries/s (experiments)
  *   npm run bench -- --contenders parley   only some contenders (experiments: no comparison is written)
@@ -42,6 +43,7 @@ function options(): BenchOptions {
       runs: { type: 'string' },
       'reuse-data': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'profile-allocations': { type: 'boolean', default: false },
       'max-load': { type: 'string', default: '1.0' },
       'quiet-timeout': { type: 'string', default: '600' },
       rates: { type: 'string' },
@@ -59,7 +61,7 @@ function options(): BenchOptions {
     quick: values.quick,
     runs,
     reuseData: values['reuse-data'],
-    profile: values.profile,
+    profile: values['profile-allocations'] ? 'allocations' : values.profile ? 'cpu' : null,
     maxLoad: Number(values['max-load']),
     quietTimeoutSeconds: Number(values['quiet-timeout']),
     rates: values.rates ? values.rates.split(',').map(Number) : null,

@@ -264,11 +264,11 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
             const outcomes: StepOutcome[] = [];
             for (const rate of rates) {
               const profiling = ctx.options.profile && system.name === 'parley' && r === 0;
-              if (profiling) await Promise.all(servers.map((server) => server.profile(true)));
+              if (profiling) await Promise.all(servers.map((server) => server.profile(true, ctx.options.profile!)));
               const outcome = await sweepStep(harness, publisher, servers, step++, rate, stepSeconds, subscribers);
               if (profiling) {
                 for (const server of servers) {
-                  ctx.log(`    profile: ${await server.profile(false, path.join(WORK_DIR, 'profiles', `fanout-${rate}-${server.spec.name}-${Date.now()}.cpuprofile`))}`);
+                  ctx.log(`    profile: ${await server.profile(false, path.join(WORK_DIR, 'profiles', `fanout-${rate}-${server.spec.name}-${Date.now()}`))}`);
                 }
               }
               outcomes.push(outcome);
@@ -321,14 +321,14 @@ export async function fanoutBenchmarks(ctx: BenchContext, fullInput: FanoutInput
 
           if (input.connections) {
             const profilingStorm = ctx.options.profile && system.name === 'parley' && r === 0;
-            if (profilingStorm) await Promise.all(servers.map((server) => server.profile(true)));
+            if (profilingStorm) await Promise.all(servers.map((server) => server.profile(true, ctx.options.profile!)));
             await Promise.all(servers.map((server) => server.reset()));
             const stormCpu = cpuWindow();
             const storm = await harness.storm(120_000);
             const stormStats = await Promise.all(servers.map((server) => server.stats()));
             if (profilingStorm) {
               for (const server of servers) {
-                ctx.log(`    profile: ${await server.profile(false, path.join(WORK_DIR, 'profiles', `storm-${server.spec.name}-${Date.now()}.cpuprofile`))}`);
+                ctx.log(`    profile: ${await server.profile(false, path.join(WORK_DIR, 'profiles', `storm-${server.spec.name}-${Date.now()}`))}`);
               }
             }
             const live = await untilAllLive(ctx, harness, publisher, step++, subscribers, 60_000);

@@ -41,13 +41,13 @@ export async function interleavedHttpRuns(ctx: BenchContext, label: string, all:
       await round.beforeEach?.();
       const load1 = currentLoad();
       const profiling = ctx.options.profile && contender.profile && r === 0;
-      if (profiling) await Promise.all(contender.servers.map((server) => server.profile(true)));
+      if (profiling) await Promise.all(contender.servers.map((server) => server.profile(true, ctx.options.profile!)));
       const { result, statements, serverCpuPct, loopDelayP99Ms } = await probed(contender.servers, () =>
         runHttpLoad({ ...contender.load, connections: round.connections, durationSeconds: round.durationSeconds }),
       );
       if (profiling) {
         for (const server of contender.servers) {
-          const file = await server.profile(false, path.join(WORK_DIR, 'profiles', `${label}-${server.spec.name}-${Date.now()}.cpuprofile`));
+          const file = await server.profile(false, path.join(WORK_DIR, 'profiles', `${label}-${server.spec.name}-${Date.now()}`));
           ctx.log(`    profile: ${file}`);
         }
       }

@@ -1,3 +1,4 @@
+import type { ProfileKind } from './processes';
 import type { ParleyBuild } from './parley';
 import type { BenchmarkEntry, RunSample } from './results';
 import { median, medianFigures, roundTo } from './results';
@@ -12,8 +13,8 @@ export interface BenchOptions {
   runs: number;
   /** Reuse the seeded databases when they exist (iteration); a full run reseeds. */
   reuseData: boolean;
-  /** Write CPU profiles of Parley during the runs (bench/.work/profiles). */
-  profile: boolean;
+  /** Write CPU profiles, or sampled allocation profiles, of Parley during the runs (bench/.work/profiles). */
+  profile: ProfileKind | null;
   /** Wait for a 1-minute load under this before starting. */
   maxLoad: number;
   quietTimeoutSeconds: number;

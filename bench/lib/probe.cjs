@@ -9,7 +9,8 @@
  *   { probe: 'capture', on }      record each statement's text, values and timing (dashboard replay)
  *   { probe: 'attribute', on }    count statements per HTTP request (in the request's async context),
  *                                 apart from background work; off returns the counts
- *   { probe: 'profile', on, file } start / stop a V8 CPU profile written to `file`
+ *   { probe: 'profile', on, kind }  start a V8 CPU profile (kind 'cpu') or sampled allocations ('allocations')
+ *   { probe: 'profile', on, file }  stop it and write it to `file` plus .cpuprofile or .heapprofile
  *   { probe: 'heapsnapshot', file } write a heap snapshot (after a GC)
  *
  * Statements are counted at `pg`'s Client#query, which every driver here goes through (knex for
@@ -128,25 +129,41 @@ function memory(gc) {
   return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
 }
 
-function startProfile() {
+/** How each kind of profile starts and stops, and the extension its file gets. */
+const PROFILERS = {
+  cpu: { domain: 'Profiler', start: ['Profiler.start', {}], stop: 'Profiler.stop', extension: '.cpuprofile' },
+  // Sampled allocations, keeping what GC collected since: what was allocated, not what is left.
+  allocations: {
+    domain: 'HeapProfiler',
+    start: ['HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }],
+    stop: 'HeapProfiler.stopSampling',
+    extension: '.heapprofile',
+  },
+};
+let profiler = null;
+
+function startProfile(kind) {
   const inspector = require('node:inspector');
+  profiler = PROFILERS[kind] || PROFILERS.cpu;
   session = new inspector.Session();
   session.connect();
+  const [method, params] = profiler.start;
   return new Promise((resolve, reject) =>
-    session.post('Profiler.enable', () => session.post('Profiler.start', (error) => (error ? reject(error) : resolve()))),
+    session.post(`${profiler.domain}.enable`, () => session.post(method, params, (error) => (error ? reject(error) : resolve()))),
   );
 }
 
 function stopProfile(file) {
   return new Promise((resolve, reject) => {
     if (!session) return resolve(null);
-    session.post('Profiler.stop', (error, result) => {
+    session.post(profiler.stop, (error, result) => {
       if (error) return reject(error);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, JSON.stringify(result.profile));
+      const written = file + profiler.extension;
+      fs.mkdirSync(path.dirname(written), { recursive: true });
+      fs.writeFileSync(written, JSON.stringify(result.profile));
       session.disconnect();
       session = null;
-      resolve(file);
+      resolve(written);
     });
   });
 }
@@ -198,7 +215,7 @@ async function answer(message) {
     }
     case 'profile':
       if (message.on) {
-        await startProfile();
+        await startProfile(message.kind);
         return { ok: true };
       }
       return { file: await stopProfile(message.file) };

@@ -4,6 +4,9 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { BENCH_ROOT, WORK_DIR } from './paths';
 
+/** A V8 CPU profile (.cpuprofile), or sampled allocations with what GC collected since (.heapprofile). */
+export type ProfileKind = 'cpu' | 'allocations';
+
 const PROBE = path.join(BENCH_ROOT, 'lib', 'probe.cjs');
 
 export interface ProbeStats {
@@ -153,10 +156,11 @@ export class ServerProcess {
     return (await this.ask<{ file: string }>({ probe: 'heapsnapshot', file }, 300_000)).file;
   }
 
-  async profile(on: true): Promise<void>;
+  /** Starts a profile of `kind`; stopping writes it to `file` with its kind's extension added. */
+  async profile(on: true, kind: ProfileKind): Promise<void>;
   async profile(on: false, file: string): Promise<string | null>;
-  async profile(on: boolean, file?: string): Promise<unknown> {
-    const result = await this.ask<{ file?: string | null }>({ probe: 'profile', on, file }, 120_000);
+  async profile(on: boolean, kindOrFile: string): Promise<unknown> {
+    const result = await this.ask<{ file?: string | null }>(on ? { probe: 'profile', on, kind: kindOrFile } : { probe: 'profile', on, file: kindOrFile }, 120_000);
     return result.file;
   }
 
