@@ -6,6 +6,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
+import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { createOrm, type Orm } from '../infra/orm';
@@ -155,9 +156,10 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
       context: async ({ req }) => {
         const requestId = (req as Request & { requestId: string }).requestId;
         const viewer = await authenticate(services, req.headers.authorization).catch((error: unknown) => {
-          // Apollo answers 500 and masks it; without this line the cause would be nowhere.
+          // Logged here with its cause, since the client sees only a masked error and its request id.
           req.log.error({ err: error }, 'could not authenticate the request');
-          throw error;
+          // Apollo would answer with the cause's message (SQL, driver details) behind "Context creation failed".
+          throw new GraphQLError('Internal server error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
         });
         // A token that was sent but no longer holds is treated as none: `viewer` answers null and
         // protected fields answer UNAUTHENTICATED, which tells the client to refresh.

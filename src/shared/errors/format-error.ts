@@ -20,6 +20,13 @@ const PASS_THROUGH_CODES = new Set([
   'RATE_LIMITED',
 ]);
 
+/**
+ * Apollo's wrappers for whatever else was thrown (a non-Error value, a failed context function):
+ * they carry no path and no original error, like graphql-js' own errors, but their message is the
+ * thrown value's, which may hold SQL or driver details.
+ */
+const APOLLO_WRAPPED = /^(Unexpected error value|Context creation failed): /;
+
 interface FieldProblem {
   field: string;
   message: string;
@@ -87,7 +94,7 @@ function maskedError(error: unknown, options: { requestId?: string; logger?: Log
   if (code && PASS_THROUGH_CODES.has(code)) {
     return new GraphQLError(base?.message ?? (original as Error).message, { ...location, extensions: withRequestId({ code }) });
   }
-  if (base && !base.path && code !== 'INTERNAL_SERVER_ERROR' && (!base.originalError || base.originalError instanceof GraphQLError)) {
+  if (base && !base.path && code !== 'INTERNAL_SERVER_ERROR' && !APOLLO_WRAPPED.test(base.message) && (!base.originalError || base.originalError instanceof GraphQLError)) {
     // Raised by graphql-js before any resolver ran (parsing, validation, variable coercion):
     // the message describes the client's document or variables, so it is safe and useful.
     const inputProblem = /^Variable "\$/.test(base.message);
