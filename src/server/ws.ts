@@ -111,7 +111,11 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
         const state: SocketState = { socketId: randomUUID(), viewer: null, cleanups: [realtime.socketOpened()], operations: new Map() };
         ctx.extra.parley = state;
         // Checked as now, but in one statement with the other sockets connecting in the same turn of the event loop.
-        const viewer = await authenticate(services, authorizationFrom(ctx.connectionParams), (claims) => realtime.viewers.checkNow(claims));
+        const viewer = await authenticate(services, authorizationFrom(ctx.connectionParams), (claims) => realtime.viewers.checkNow(claims)).catch((error: unknown) => {
+          logger.error({ err: error, socketId: state.socketId }, 'could not authenticate a websocket');
+          // graphql-ws closes with 4500 and, outside production, this message as the reason: never the cause's SQL.
+          throw new Error('Internal server error');
+        });
         if (viewer === 'invalid') return false; // graphql-ws closes with 4403 Forbidden
         // Closed while the token was checked (e.g. a subscribe before the ack: 4401). onClose has run
         // already, so a session guard or presence set up now would never be undone.

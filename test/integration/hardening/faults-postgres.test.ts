@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createCast, type Cast } from '../../support/factories';
 import type { TestServer } from '../../support/server';
 import { adminUrl } from '../../support/database';
+import WebSocket from 'ws';
 import { waitFor } from '../../support/ws-client';
 import { leaks, post, startHardenedServer, terminateBackends, type HardenedServer } from './support';
 
@@ -98,3 +99,17 @@ it('fails in-flight requests cleanly, serves the next ones, and loses no retried
     expect({ status: answer.status, errors: answer.body.errors }).toEqual({ status: 200, errors: undefined });
   }
 }, 120_000);
+
+it('closes a websocket whose authentication fails with 4500 and no detail, even outside production', async () => {
+  const sql = (statement: string) => server.app.services.orm.em.getConnection().execute(statement);
+  await sql('alter table sessions rename to sessions_away');
+  try {
+    const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${cast.agent.token}` } })));
+    expect(await closed).toEqual({ code: 4500, reason: 'Internal server error' });
+  } finally {
+    await sql('alter table sessions_away rename to sessions');
+  }
+  expect(server.logs.lines.some((line) => line.msg === 'could not authenticate a websocket' && /sessions/.test(String((line.err as { message?: string } | undefined)?.message)))).toBe(true);
+});
