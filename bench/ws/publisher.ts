@@ -21,7 +21,8 @@ function messageId(): string {
  * sendMessage does after its commit (same channel, same payload), at a given rate: one statement per
  * batch (the counters of every ticket of the batch and the inserts), then one Redis pipeline.
  * Both systems under test get exactly this. Each payload also carries the message as the GraphQL
- * result data, pre-serialized, which the relay floor forwards as is and Parley ignores.
+ * result data, pre-serialized, which the relay floor forwards as is and Parley ignores (Parley
+ * takes the message's row, as sendMessage's event carries it, which the floor ignores).
  */
 export class Publisher {
   private readonly pool: Pool;
@@ -48,24 +49,32 @@ export class Publisher {
       this.cursor = (this.cursor + 1) % this.tickets.length;
     }
     const ids = indexes.map(() => messageId());
-    const { rows } = await this.pool.query<{ id: string; ticket_id: string; seq: number; created_at: Date }>(
+    const body = `Benchmark message of step ${step}.`;
+    const { rows } = await this.pool.query<{ id: string; ticket_id: string; seq: number; created_at: Date; author: Record<string, unknown> }>(
       `with k as (select * from unnest($1::text[], $2::text[]) as k(ticket_id, message_id)),
             t as (update tickets set last_seq = last_seq + 1, message_count = message_count + 1, public_message_count = public_message_count + 1,
                                      last_message_at = now(), last_public_message_at = now(), updated_at = now()
                     from k where tickets.id = k.ticket_id
-                  returning tickets.id, tickets.last_seq, tickets.customer_id, k.message_id)
-       insert into messages (id, ticket_id, seq, author_id, author_kind, kind, body, internal, created_at)
-       select t.message_id, t.id, t.last_seq, t.customer_id, 'CUSTOMER', 'TEXT', $3, false, now() from t
-       returning id, ticket_id, seq, created_at`,
-      [indexes.map((i) => this.tickets[i].ticketId), ids, `Benchmark message of step ${step}.`],
+                  returning tickets.id, tickets.last_seq, tickets.customer_id, k.message_id),
+            m as (insert into messages (id, ticket_id, seq, author_id, author_kind, kind, body, internal, created_at)
+                  select t.message_id, t.id, t.last_seq, t.customer_id, 'CUSTOMER', 'TEXT', $3, false, now() from t
+                  returning id, ticket_id, seq, author_id, created_at)
+       select m.id, m.ticket_id, m.seq, m.created_at, to_jsonb(u) - 'password_hash' as author from m join users u on u.id = m.author_id`,
+      [indexes.map((i) => this.tickets[i].ticketId), ids, body],
     );
     const indexById = new Map(indexes.map((i) => [this.tickets[i].ticketId, i]));
     const pipeline = this.redis.pipeline();
     for (const row of rows) {
       const index = indexById.get(row.ticket_id)!;
       const ticket = this.tickets[index];
-      const frame = JSON.stringify({ id: row.id, seq: row.seq, body: `Benchmark message of step ${step}.`, createdAt: row.created_at.toISOString(), author: { name: ticket.customerName } });
-      const payload = JSON.stringify({ type: 'MESSAGE_ADDED', ticketId: row.ticket_id, messageId: row.id, seq: row.seq, internal: false, authorId: ticket.customerId, frame });
+      const frame = JSON.stringify({ id: row.id, seq: row.seq, body, createdAt: row.created_at.toISOString(), author: { name: ticket.customerName } });
+      // The message as sendMessage's event carries it (src/modules/messages/message.rows.ts): its row and its author's columns.
+      const messageRow: Record<string, unknown> = {
+        id: row.id, ticket_id: row.ticket_id, seq: row.seq, author_id: ticket.customerId, author_kind: 'CUSTOMER', kind: 'TEXT', body, internal: false,
+        client_message_id: null, delivery_state: null, created_ms: row.created_at.getTime(), edited_ms: null, deleted_ms: null,
+      };
+      for (const [column, value] of Object.entries(row.author)) messageRow[`author__${column}`] = value;
+      const payload = JSON.stringify({ type: 'MESSAGE_ADDED', ticketId: row.ticket_id, messageId: row.id, seq: row.seq, internal: false, authorId: ticket.customerId, row: JSON.stringify(messageRow), frame });
       const slot = index * RING + (row.seq % RING);
       this.timings.seqs[slot] = row.seq;
       this.timings.steps[slot] = step;

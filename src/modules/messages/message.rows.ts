@@ -82,3 +82,25 @@ function MessageValue(this: Record<string, unknown>, row: MessageRow, references
   this.editedAt = date(row.edited_ms);
   this.deletedAt = date(row.deleted_ms);
 }
+
+/** The prefix of the author's columns in a row that carries them (see readOnlyColumns): MessageFeed's reads and MESSAGE_ADDED's row. */
+export const AUTHOR_COLUMN_PREFIX = 'author__';
+
+/** The row `messageRowColumns` would select for `message`, from its current values. */
+export function messageRowOf(message: Message): MessageRow {
+  return {
+    id: message.id,
+    ticket_id: message.ticket.id,
+    seq: message.seq,
+    author_id: message.author?.id ?? null,
+    author_kind: message.authorKind,
+    kind: message.kind,
+    body: message.body,
+    internal: message.internal,
+    client_message_id: message.clientMessageId ?? null,
+    delivery_state: message.deliveryState ?? null,
+    created_ms: message.createdAt.getTime(),
+    edited_ms: message.editedAt?.getTime() ?? null,
+    deleted_ms: message.deletedAt?.getTime() ?? null,
+  };
+}

@@ -18,6 +18,9 @@ import { Message } from './message.entity';
 import type { EditMessageInput, SendMessageInput, TicketMessagesArgs } from './message.inputs';
 import { messagePages, visibleMessageCounts } from './message.loaders';
 import { execute } from '../../infra/sql';
+import type { OutboxEvent } from '../../shared/events/topics';
+import { readOnlyColumns } from '../../shared/read-only-entities';
+import { AUTHOR_COLUMN_PREFIX, messageRowOf } from './message.rows';
 
 const MESSAGE = 'Message';
 
@@ -60,11 +63,12 @@ export async function advanceReadCursor(em: EntityManager, ticketId: string, use
 
 /**
  * Inserts `message` (not managed yet: it joins the unit of work as written), moves its author's
- * read cursor to it and writes the ticket's pending changes, in one statement.
+ * read cursor to it and writes the ticket's pending changes, in one statement, which also reads
+ * the author's columns for MESSAGE_ADDED (see messageAddedEvent). Returns them.
  */
-async function writeMessage(em: EntityManager, ticket: Ticket, message: Message, authorId: string): Promise<void> {
+async function writeMessage(em: EntityManager, ticket: Ticket, message: Message, authorId: string): Promise<Record<string, unknown>> {
   const update = pendingTicketUpdate(em, ticket);
-  const rows = await execute<{ last_activity_ms: number }>(
+  const rows = await execute<{ last_activity_ms: number } & Record<string, unknown>>(
     em,
     `with message as (
        insert into messages (id, ticket_id, seq, author_id, author_kind, kind, body, internal, client_message_id, created_at)
@@ -73,8 +77,10 @@ async function writeMessage(em: EntityManager, ticket: Ticket, message: Message,
        insert into read_cursors (ticket_id, user_id, last_read_seq, read_at) values (?, ?, ?, ?)
        on conflict (ticket_id, user_id) do update set last_read_seq = excluded.last_read_seq, read_at = excluded.read_at
        where read_cursors.last_read_seq < excluded.last_read_seq
+     ), ticket_update as (
+       ${update ? update.sql : 'select null::float8 as last_activity_ms'}
      )
-     ${update ? update.sql : 'select null::float8 as last_activity_ms'}`,
+     select w.last_activity_ms, ${readOnlyColumns(em, User, 'u', AUTHOR_COLUMN_PREFIX)} from ticket_update w left join users u on u.id = ?`,
     [
       message.id,
       message.ticket.id,
@@ -91,10 +97,25 @@ async function writeMessage(em: EntityManager, ticket: Ticket, message: Message,
       message.seq,
       message.createdAt,
       ...(update ? update.params : []),
+      authorId,
     ],
   );
   em.merge(message);
   update?.written(rows[0]);
+  const { last_activity_ms: _, ...author } = rows[0];
+  return author;
+}
+
+/**
+ * MESSAGE_ADDED for `message`, carrying its row and its author's columns (null for a system
+ * message) so that subscribers need not read it back. The row is written when the event is
+ * published, after the commit: the rest of the transaction may still change the message (a
+ * messenger reply's deliveryState).
+ */
+function messageAddedEvent(message: Message, author: Record<string, unknown> | null): OutboxEvent {
+  const event = { type: 'MESSAGE_ADDED', ticketId: message.ticket.id, messageId: message.id, seq: message.seq, internal: message.internal, authorId: message.author?.id ?? null } as const;
+  let row: string | undefined;
+  return Object.defineProperty(event, 'row', { enumerable: true, get: () => (row ??= JSON.stringify({ ...messageRowOf(message), ...author })) });
 }
 
 /** Links the sender's own, still unattached uploads; returns the message kind they imply. */
@@ -147,8 +168,8 @@ export async function sendMessage(ctx: RequestContext, input: SendMessageInput):
     // The message, the read cursor (writing a message means having read everything before it) and
     // the ticket's counters and status in one round trip; history lines and notifications follow
     // with ticketTransaction's flush.
-    await writeMessage(em, ticket, message, viewer.userId);
-    outbox.push({ type: 'MESSAGE_ADDED', ticketId: ticket.id, messageId: message.id, seq, internal, authorId: viewer.userId });
+    const author = await writeMessage(em, ticket, message, viewer.userId);
+    outbox.push(messageAddedEvent(message, author));
     return message;
   });
 }
@@ -160,7 +181,7 @@ export function appendSystemMessage(work: TicketWork, ticket: Ticket, body: stri
   const seq = ticket.lastSeq + 1;
   const message = em.create(Message, { ticket, seq, author: null, authorKind: MessageAuthorKind.SYSTEM, kind: MessageKind.SYSTEM, body, createdAt: now });
   applyMessageToTicket(work, ticket, { seq, internal: false, at: now, from: 'SYSTEM', authorId: null, body });
-  outbox.push({ type: 'MESSAGE_ADDED', ticketId: ticket.id, messageId: message.id, seq, internal: false, authorId: null });
+  outbox.push(messageAddedEvent(message, null));
   return message;
 }
 

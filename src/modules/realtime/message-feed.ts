@@ -5,7 +5,7 @@ import { RecentMap } from './recent-map';
 import { readOnlyColumns, readOnlyFromRow } from '../../shared/read-only-entities';
 import { User } from '../accounts/user.entity';
 import type { Message } from '../messages/message.entity';
-import { messageFromRow, messageRowColumns, type MessageRow, type References } from '../messages/message.rows';
+import { AUTHOR_COLUMN_PREFIX, messageFromRow, messageRowColumns, type MessageRow, type References } from '../messages/message.rows';
 
 /** One ticket's messages after a seq, as every subscriber of that ticket on this instance needs them. */
 export interface FeedPage {
@@ -46,8 +46,8 @@ interface Shared {
  */
 const SHARED_FOR_MS = 100;
 
-/** The author's columns in a feed row (see readOnlyColumns). */
-const AUTHOR_PREFIX = 'author__';
+/** A message's row with its author's columns (see readOnlyColumns), as read here or carried by MESSAGE_ADDED. */
+type FeedRow = MessageRow & Record<string, unknown>;
 
 /** A PostgreSQL array literal of ids, flags or numbers (knex would expand a JS array into bindings). */
 const arrayLiteral = (values: (string | number | boolean)[]) => `{${values.map((value) => (typeof value === 'boolean' ? (value ? 't' : 'f') : value)).join(',')}}`;
@@ -88,10 +88,23 @@ export class MessageFeed {
   /**
    * The messages of `feed` after `afterSeq`. `through` is the seq of the event being handled: a
    * shared page is used only if it was read after that message was committed. Catch-ups (no
-   * event) pass null and always read.
+   * event) pass null and always read. `row` is the event's own row (see MESSAGE_ADDED): when the
+   * event is the very next message, the page is that message, with no read at all.
    */
-  after(feed: FeedRef, afterSeq: number, through: number | null): FeedPage | Promise<FeedPage> {
-    return through === null ? this.fresh(feed, afterSeq, Date.now()) : this.shared(feed, afterSeq, through, undefined);
+  after(feed: FeedRef, afterSeq: number, through: number | null, row?: string): FeedPage | Promise<FeedPage> {
+    if (through === null) return this.fresh(feed, afterSeq, Date.now());
+    if (row !== undefined && through === afterSeq + 1) return this.fromEvent(feed, afterSeq, through, row);
+    return this.shared(feed, afterSeq, through, undefined);
+  }
+
+  /** The page of one message, built from its event once for this instance's subscribers of `feed`. */
+  private fromEvent(feed: FeedRef, afterSeq: number, through: number, row: string): FeedPage {
+    const now = Date.now();
+    const entry = this.recent.get(feed.key);
+    if (entry?.settled && entry.afterSeq === afterSeq && entry.settled.horizon >= through && now - entry.at < SHARED_FOR_MS) return entry.settled;
+    const page = this.pageOf([JSON.parse(row) as FeedRow], 0)[0];
+    this.recent.set(feed.key, { afterSeq, page: Promise.resolve(page), settled: page, at: now });
+    return page;
   }
 
   /** The page shared for `feed` if it can serve `through`; else a fresh read (itself shared from then on). */
@@ -118,9 +131,9 @@ export class MessageFeed {
   private async read(keys: readonly FeedKey[]): Promise<FeedPage[]> {
     // The authors come in the same statement (a second one per batch cost as much again).
     const em = this.orm.em;
-    const rows = await selectBound<MessageRow & Record<string, unknown> & { k: number; horizon: number }>(
+    const rows = await selectBound<FeedRow & { k: number; horizon: number }>(
       em,
-      `select k.i as k, t.last_seq as horizon, ${messageRowColumns('m')}, ${readOnlyColumns(em, User, 'u', AUTHOR_PREFIX)}
+      `select k.i as k, t.last_seq as horizon, ${messageRowColumns('m')}, ${readOnlyColumns(em, User, 'u', AUTHOR_COLUMN_PREFIX)}
          from unnest(?::text[], ?::int[], ?::bool[]) with ordinality as k(ticket_id, after_seq, include_internal, i)
          join tickets t on t.id = k.ticket_id
          left join lateral (
@@ -132,11 +145,20 @@ export class MessageFeed {
         order by k.i, m.seq`,
       [arrayLiteral(keys.map((key) => key.ticketId)), arrayLiteral(keys.map((key) => key.afterSeq)), arrayLiteral(keys.map((key) => key.includeInternal)), this.batchSize + 1],
     );
-    const pages: FeedPage[] = keys.map(() => ({ messages: [], hasMore: false, horizon: 0 }));
+    return this.pageOf(rows, keys.length);
+  }
+
+  /**
+   * Pages from feed rows: those of `read` (numbered by `k`, from 1, with the ticket's `horizon`),
+   * or a single event's row (no `k`: page 0, complete up to its own seq).
+   */
+  private pageOf(rows: (FeedRow & { k?: number; horizon?: number })[], count: number): FeedPage[] {
+    const em = this.orm.em;
+    const pages: FeedPage[] = Array.from({ length: Math.max(count, 1) }, () => ({ messages: [], hasMore: false, horizon: 0 }));
     const references: References = new Map();
     for (const row of rows) {
-      const page = pages[Number(row.k) - 1];
-      page.horizon = Number(row.horizon);
+      const page = pages[row.k === undefined ? 0 : Number(row.k) - 1];
+      page.horizon = Number(row.horizon ?? row.seq);
       if (row.id === null) continue;
       if (page.messages.length === this.batchSize) {
         page.hasMore = true;
@@ -146,7 +168,7 @@ export class MessageFeed {
       // Message.author returns as it is), so subscribers need no user loader for it. Ids carry
       // their type, so an author never collides with the ticket's reference.
       if (row.author_id !== null && !references.has(row.author_id)) {
-        const author = readOnlyFromRow(em, User, row, AUTHOR_PREFIX);
+        const author = readOnlyFromRow(em, User, row, AUTHOR_COLUMN_PREFIX);
         if (author) references.set(row.author_id, author);
       }
       page.messages.push(messageFromRow(row, references));

@@ -46,11 +46,12 @@ export function assertStillStaff(ctx: RequestContext): void {
 
 /**
  * One ticket's messages, in seq order, each exactly once. `cursor` is the last seq handled. The
- * database is the source of truth: a live event only says "there is something after the cursor",
- * and the messages are read from the cursor with the viewer's visibility rules (those of
+ * database is the source of truth: a live event says "there is something after the cursor", and
+ * the messages are read from the cursor with the viewer's visibility rules (those of
  * Ticket.messages). So a replay, a gap (an event lost while Redis was away, or two commits
  * published out of order) and a reconnect catch-up are the same read, and a message that arrives
- * live during a replay is skipped when the replay has already delivered it.
+ * live during a replay is skipped when the replay has already delivered it. Only the event of the
+ * very next message is taken as it is: it carries its committed row, and nothing can be missing.
  */
 function ticketMessagesHandler(ticketId: string, afterSeq: number | null): LiveHandler<TicketChannelEvent, Message> {
   let ticket: TicketAccess;
@@ -74,18 +75,22 @@ function ticketMessagesHandler(ticketId: string, afterSeq: number | null): LiveH
     },
     handle(ctx, event, stream) {
       assertStillReadable(ctx, ticket);
+      const includeInternal = canSeeInternalNotes(ctx.viewer);
       let through: number | null = null;
+      let row: string | undefined;
       if (!isCatchUp(event) && event.type === 'MESSAGE_ADDED') {
         if (event.seq <= cursor) return [];
-        if (event.seq === cursor + 1 && event.internal && !canSeeInternalNotes(ctx.viewer)) {
+        if (event.seq === cursor + 1 && event.internal && !includeInternal) {
           cursor = event.seq;
           return [];
         }
         through = event.seq;
+        // The next message, which this viewer may see: its event carries it (see MessageFeed.after).
+        if (event.seq === cursor + 1) row = event.row;
       }
       // The read is shared with this instance's other subscribers of the ticket (see MessageFeed);
       // what each may see is still decided here and by the field resolvers, per viewer.
-      const page = ctx.app.realtime.messages.after(canSeeInternalNotes(ctx.viewer) ? feeds.all : feeds.public, cursor, through);
+      const page = ctx.app.realtime.messages.after(includeInternal ? feeds.all : feeds.public, cursor, through, row);
       const take = (read: FeedPage): Message[] => {
         // Oldest first: usually all of them are new, and the shared array is handed on as it is (only read).
         const messages = read.messages.length && read.messages[0].seq > cursor ? read.messages : read.messages.filter((message) => message.seq > cursor);

@@ -1,7 +1,7 @@
 /**
  * Pub/sub channels. One channel per ticket and per user (not one global topic filtered per
- * subscriber), plus one for staff-wide streams. Payloads carry ids only; subscribers load and
- * re-authorize what they receive.
+ * subscriber), plus one for staff-wide streams. Payloads carry ids (MESSAGE_ADDED also the new
+ * row, see there); subscribers load and re-authorize what they receive.
  */
 export const channels = {
   ticket: (ticketId: string) => `parley:ticket:${ticketId}`,
@@ -13,7 +13,20 @@ export const channels = {
 } as const;
 
 export type TicketStreamEvent =
-  | { type: 'MESSAGE_ADDED'; ticketId: string; messageId: string; seq: number; internal: boolean; authorId: string | null }
+  | {
+      type: 'MESSAGE_ADDED';
+      ticketId: string;
+      messageId: string;
+      seq: number;
+      internal: boolean;
+      authorId: string | null;
+      /**
+       * The message as committed, with its author's columns: the row MessageFeed would read for it
+       * (message.rows.ts), as JSON text so the date reviver leaves its body alone. Subscribers whose
+       * last seq is the one before take it instead of reading PostgreSQL; a gap is still read.
+       */
+      row?: string;
+    }
   | { type: 'MESSAGE_CHANGED'; ticketId: string; messageId: string }
   | { type: 'TICKET_EVENT'; ticketId: string; eventId: string; kind: string }
   | { type: 'TICKET_CREATED'; ticketId: string }

@@ -7,10 +7,17 @@ import { Ticket } from '../../../src/modules/tickets/ticket.entity';
 import { AgentStatus } from '../../../src/modules/agents/agent-status';
 import { createAgentActor, createCast, type Actor, type Cast } from '../../support/factories';
 import { startTestServer, type TestServer } from '../../support/server';
-import { waitFor } from '../../support/ws-client';
+import { parse } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { connectWs, disposeWsClients, waitFor } from '../../support/ws-client';
 import { deliver, download, FAST_JOBS, GraphStandIn, HTML, jobsOf, MESSENGER, messengerEnv, origin, pendingJobs, PNG, signedDelivery, textEvent, uploaded } from './helpers';
 
 const PUBLIC_URL = 'https://parley.example.test';
+
+const OnMessageState = parse('subscription OnMessageState($ticketId: ID!) { messageAdded(ticketId: $ticketId) { id body deliveryState } }') as TypedDocumentNode<
+  { messageAdded: { id: string; body: string; deliveryState: string | null } },
+  { ticketId: string }
+>;
 
 let graph: GraphStandIn;
 let server: TestServer;
@@ -233,6 +240,17 @@ describe('replies to Messenger', () => {
     expect(call.authorization).toBe(`Bearer ${MESSENGER.pageToken}`);
     expect(call.body).toMatchObject({ recipient: { id: psid }, messaging_type: 'RESPONSE' });
     expect(await waitFor(async () => (await deliveryState(ticket.id, message.id)) === 'SENT')).toBe(true);
+  });
+
+  it('tells messageAdded subscribers the reply is PENDING: the event carries the message as committed', async () => {
+    const psid = newPsid();
+    const ticket = await conversationWith(psid);
+    const sub = connectWs(server.wsUrl, { token: cast.supervisor.token }).subscribe(OnMessageState, { ticketId: ticket.id });
+    await waitFor(() => server.app.services.realtime.stats().streams === 1);
+    const message = await reply(ticket.id, 'Queued for Messenger');
+    const added = await sub.waitForMessage((data) => data.messageAdded.id === message.id);
+    expect(added.messageAdded).toEqual({ id: message.id, body: 'Queued for Messenger', deliveryState: 'PENDING' });
+    await disposeWsClients();
   });
 
   it('keeps internal notes and customers’ own messages in Parley', async () => {
