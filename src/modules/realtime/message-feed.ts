@@ -65,6 +65,8 @@ const arrayLiteral = (values: (string | number | boolean)[]) => `{${values.map((
  */
 export class MessageFeed {
   private readonly recent = new RecentMap<string, Shared>(SHARED_FOR_MS);
+  /** Pages built from an event's row, by ticket (see fromEvent). */
+  private readonly eventPages = new RecentMap<string, FeedPage>(SHARED_FOR_MS);
   private readonly loader: DataLoader<FeedKey, FeedPage, string>;
 
   constructor(
@@ -93,17 +95,20 @@ export class MessageFeed {
    */
   after(feed: FeedRef, afterSeq: number, through: number | null, row?: string): FeedPage | Promise<FeedPage> {
     if (through === null) return this.fresh(feed, afterSeq, Date.now());
-    if (row !== undefined && through === afterSeq + 1) return this.fromEvent(feed, afterSeq, through, row);
+    if (row !== undefined && through === afterSeq + 1) return this.fromEvent(feed, through, row);
     return this.shared(feed, afterSeq, through, undefined);
   }
 
-  /** The page of one message, built from its event once for this instance's subscribers of `feed`. */
-  private fromEvent(feed: FeedRef, afterSeq: number, through: number, row: string): FeedPage {
-    const now = Date.now();
-    const entry = this.recent.get(feed.key);
-    if (entry?.settled && entry.afterSeq === afterSeq && entry.settled.horizon >= through && now - entry.at < SHARED_FOR_MS) return entry.settled;
-    const page = this.pageOf([JSON.parse(row) as FeedRow], 0)[0];
-    this.recent.set(feed.key, { afterSeq, page: Promise.resolve(page), settled: page, at: now });
+  /**
+   * The page of one message, built from its event once for all of this instance's subscribers of
+   * the ticket: the same page whatever their visibility, since it holds that message only (a
+   * viewer who may not see an internal one never gets here, see the messageAdded handler).
+   */
+  private fromEvent(feed: FeedRef, through: number, row: string): FeedPage {
+    const shared = this.eventPages.get(feed.ticketId);
+    if (shared && shared.horizon === through) return shared;
+    const [page] = this.pageOf([JSON.parse(row) as FeedRow], 1);
+    this.eventPages.set(feed.ticketId, page);
     return page;
   }
 
@@ -154,7 +159,7 @@ export class MessageFeed {
    */
   private pageOf(rows: (FeedRow & { k?: number; horizon?: number })[], count: number): FeedPage[] {
     const em = this.orm.em;
-    const pages: FeedPage[] = Array.from({ length: Math.max(count, 1) }, () => ({ messages: [], hasMore: false, horizon: 0 }));
+    const pages: FeedPage[] = Array.from({ length: count }, () => ({ messages: [], hasMore: false, horizon: 0 }));
     const references: References = new Map();
     for (const row of rows) {
       const page = pages[row.k === undefined ? 0 : Number(row.k) - 1];
