@@ -18,3 +18,17 @@ export async function selectBound<T>(em: EntityManager, sql: string, params: rea
   const result = (await em.getKnex().raw(sql, [...params])) as { rows: T[] };
   return result.rows;
 }
+
+/**
+ * A PostgreSQL array literal, one bind parameter for a whole list (`= any(?::text[])`): knex would
+ * expand a JS array into one placeholder per value, and rewrites every placeholder of the text in
+ * turn. Strings are quoted, so any text is safe in it.
+ */
+export const arrayLiteral = (values: readonly (string | number | boolean)[]): string =>
+  `{${values.map(arrayElement).join(',')}}`;
+
+function arrayElement(value: string | number | boolean): string {
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'number') return String(value);
+  return `"${value.replace(/["\\]/g, '\\$&')}"`;
+}

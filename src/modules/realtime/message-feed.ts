@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Orm } from '../../infra/orm';
-import { selectBound } from '../../infra/sql';
+import { arrayLiteral, selectBound } from '../../infra/sql';
 import { RecentMap } from './recent-map';
 import { readOnlyColumns, readOnlyFromRow } from '../../shared/read-only-entities';
 import { User } from '../accounts/user.entity';
@@ -49,8 +49,6 @@ const SHARED_FOR_MS = 100;
 /** A message's row with its author's columns (see readOnlyColumns), as read here or carried by MESSAGE_ADDED. */
 type FeedRow = MessageRow & Record<string, unknown>;
 
-/** A PostgreSQL array literal of ids, flags or numbers (knex would expand a JS array into bindings). */
-const arrayLiteral = (values: (string | number | boolean)[]) => `{${values.map((value) => (typeof value === 'boolean' ? (value ? 't' : 'f') : value)).join(',')}}`;
 
 /**
  * messageAdded's reads, shared on this instance. When a message is published, every subscriber of

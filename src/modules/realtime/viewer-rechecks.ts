@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Orm } from '../../infra/orm';
-import { selectBound } from '../../infra/sql';
+import { arrayLiteral, selectBound } from '../../infra/sql';
 import type { Viewer } from '../../shared/auth/viewer';
 import type { Role } from '../../shared/roles';
 
@@ -195,8 +195,8 @@ export class ViewerRechecks {
     const rows = await selectBound<{ id: string; user_id: string; role: Role }>(
       this.orm.em,
       `select s.id, s.user_id, u.role from sessions s join users u on u.id = s.user_id
-        where s.id in (${checks.map(() => '?').join(', ')}) and s.revoked_at is null and s.expires_at > now() and u.active`,
-      checks.map((check) => check.sessionId),
+        where s.id = any(?::text[]) and s.revoked_at is null and s.expires_at > now() and u.active`,
+      [arrayLiteral(checks.map((check) => check.sessionId))],
     );
     return new Map(rows.map((row) => [keyOf({ sessionId: row.id, userId: row.user_id }), row.role]));
   }

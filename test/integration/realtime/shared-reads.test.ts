@@ -46,7 +46,7 @@ async function writeWithoutRow(ticketId: string, authorId: string, body: string)
 }
 
 const feedReads = (statements: string[]) => statements.filter((sql) => sql.includes('with ordinality as k(ticket_id, after_seq, include_internal, i)'));
-const viewerChecks = (statements: string[]) => statements.filter((sql) => /from sessions s join users u on u.id = s.user_id\s+where s.id in/.test(sql));
+const viewerChecks = (statements: string[]) => statements.filter((sql) => /from sessions s join users u on u.id = s.user_id\s+where s.id = any/.test(sql));
 
 describe('messageAdded on an instance with many subscribers of one ticket', () => {
   it('delivers the next message from its event, without reading it back, and re-checks their viewers in one statement', async () => {
