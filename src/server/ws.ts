@@ -19,9 +19,11 @@ export interface WebSocketServerHandle {
   dispose(): Promise<void>;
 }
 
-/** What Parley keeps per socket beside graphql-ws' own `socket` and `request`; set in onConnect. */
+/** What Parley keeps per socket beside graphql-ws' own `socket`; set in onConnect. */
 export interface SocketState {
   socketId: string;
+  /** The client's address, as the upgrade request gave it (the request itself is let go, see onConnect). */
+  ip: string;
   viewer: Viewer | null;
   /** Undoes everything set up for the socket: timers, the session listener, the counters. */
   cleanups: (() => void)[];
@@ -108,10 +110,16 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
       // Values shared by many subscribers (messageAdded's pages) are executed once per view.
       subscribe: (args) => realtime.results.subscribe(args),
       onConnect: async (ctx: SocketContext) => {
-        const state: SocketState = { socketId: randomUUID(), viewer: null, cleanups: [realtime.socketOpened()], operations: new Map() };
+        const state: SocketState = { socketId: randomUUID(), ip: security.clientIp(ctx.extra.request), viewer: null, cleanups: [realtime.socketOpened()], operations: new Map() };
         ctx.extra.parley = state;
+        const authorization = authorizationFrom(ctx.connectionParams);
+        // Nothing after this needs the upgrade request (every header) or connection_init's payload
+        // (the token), and graphql-ws would keep both for the socket's whole life: about 1.3 KB of an
+        // idle subscriber's 17.
+        (ctx.extra as { request?: unknown }).request = undefined;
+        (ctx as { connectionParams?: unknown }).connectionParams = undefined;
         // Checked as now, but in one statement with the other sockets connecting in the same turn of the event loop.
-        const viewer = await authenticate(services, authorizationFrom(ctx.connectionParams), (claims) => realtime.viewers.checkNow(claims)).catch((error: unknown) => {
+        const viewer = await authenticate(services, authorization, (claims) => realtime.viewers.checkNow(claims)).catch((error: unknown) => {
           logger.error({ err: error, socketId: state.socketId }, 'could not authenticate a websocket');
           // graphql-ws closes with 4500 and, outside production, this message as the reason: never the cause's SQL.
           throw new Error('Internal server error');
@@ -140,7 +148,7 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
         // The same introspection rule, cost limit and budgets as HTTP, plus the socket's own rate.
         const refused = await security.websocket.admit({
           socketId: state.socketId,
-          request: ctx.extra.request,
+          ip: state.ip,
           document,
           operationName: payload.operationName,
           variables: payload.variables,
@@ -154,7 +162,7 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
         const state = stateOf(ctx);
         // Its EntityManager, loaders and logger are made when used (see LiveContext).
         const requestContext = new LiveContext(services, state.viewer, requestIdOf(ctx, id));
-        security.bindRequest(requestContext, ctx.extra.request);
+        security.bindClient(requestContext, state.ip);
         // graphql-ws' own `next` frame, with the operation id serialized once.
         const nextFrame = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
         requestContext.connection = {

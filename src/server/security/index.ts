@@ -37,6 +37,8 @@ export interface Security {
   websocket: WebSocketGuard;
   /** Lets the resolvers' limits (login, sign-up, sendMessage, setTyping) know who is asking. */
   bindRequest(ctx: RequestContext, req: IncomingMessage): void;
+  /** The same for a websocket operation, whose upgrade request is gone by then: by the client's address. */
+  bindClient(ctx: RequestContext, ip: string): void;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export function createSecurity(config: Config, schema: GraphQLSchema, logger: Lo
     apolloPlugin: securityApolloPlugin(guard),
     websocket: new WebSocketGuard(limits, guard, clientIp),
     bindRequest: (ctx, req) => bindRequestOrigin(ctx, { limits, ip: clientIp(req) }),
+    bindClient: (ctx, ip) => bindRequestOrigin(ctx, { limits, ip }),
     close: () => limits.close(),
   };
 }

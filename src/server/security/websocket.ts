@@ -9,7 +9,8 @@ type VerifyDone = (result: boolean, code?: number, message?: string, headers?: O
 
 export interface SocketOperation {
   socketId: string;
-  request: IncomingMessage;
+  /** The client's address, read from the upgrade request when the socket connected. */
+  ip: string;
   document: DocumentNode;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
@@ -42,7 +43,7 @@ export class WebSocketGuard {
   async admit(operation: SocketOperation): Promise<readonly GraphQLError[] | null> {
     try {
       await this.limits.consume(this.limits.operationsPerSocket, operation.socketId);
-      await this.guard.admit({ ...operation, ip: this.clientIp(operation.request) });
+      await this.guard.admit(operation);
       return null;
     } catch (error) {
       if (error instanceof GraphQLError) return [error];

@@ -99,6 +99,29 @@ describe('operation cost', () => {
     expectRateLimited(await post(server.url, { query: page }, { token: user.token, ip: freshIp() }));
     socket.close();
   });
+
+  it('spends an address budget over websockets by the address the socket connected from', async () => {
+    const ip = freshIp();
+    // Anonymous sockets from one address, two operations each (under the per-socket rate).
+    const sockets = await Promise.all([1, 2, 3].map(() => openSocket({ ip })));
+    const codes: unknown[] = [];
+    for (const [index, socket] of sockets.entries()) {
+      for (const id of [`${index}a`, `${index}b`]) {
+        socket.send({ id, type: 'subscribe', payload: { query: page } });
+        const answer = await socket.next(id);
+        codes.push(answer.type === 'error' ? (answer.payload as { extensions: { code: string } }[])[0].extensions.code : 'next');
+      }
+    }
+    // Five pages fit the address budget (as over HTTP); the sixth does not.
+    expect(codes.slice(5)).toEqual(['RATE_LIMITED']);
+    expect(codes.slice(0, 5)).not.toContain('RATE_LIMITED');
+    expectRateLimited(await post(server.url, { query: page }, { ip }));
+    // Another address has its own budget.
+    const other = await openSocket({ ip: freshIp() });
+    other.send({ id: 'a', type: 'subscribe', payload: { query: page } });
+    expect((await other.next('a')).type).toBe('next');
+    for (const socket of [...sockets, other]) socket.close();
+  });
 });
 
 describe('logins', () => {
