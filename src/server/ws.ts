@@ -121,9 +121,12 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
         // Checked as now, but in one statement with the other sockets connecting in the same turn of the event loop.
         const viewer = await authenticate(services, authorization, (claims) => realtime.viewers.checkNow(claims)).catch((error: unknown) => {
           logger.error({ err: error, socketId: state.socketId }, 'could not authenticate a websocket');
-          // graphql-ws closes with 4500 and, outside production, this message as the reason: never the cause's SQL.
-          throw new Error('Internal server error');
+          // Closed here rather than thrown: graphql-ws would use the error's message as the close
+          // reason outside production (the session query's SQL) and print it to the console.
+          ctx.extra.socket.close(CloseCode.InternalServerError, 'Internal server error');
+          return 'failed' as const;
         });
+        if (viewer === 'failed') return false;
         if (viewer === 'invalid') return false; // graphql-ws closes with 4403 Forbidden
         // Closed while the token was checked (e.g. a subscribe before the ack: 4401). onClose has run
         // already, so a session guard or presence set up now would never be undone.
