@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, specifiedRules, type GraphQLSchema } from 'graphql';
+import { GraphQLError, specifiedRules, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode, type Context } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -93,6 +93,9 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
         logger: ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? logger.child({ requestId: requestIdOf(ctx, id) }) : undefined,
       }),
     );
+  /** A result with its errors masked; undefined when it has none (graphql-ws' onNext: send it as it is). */
+  const masked = (ctx: SocketContext, id: string, result: ExecutionResult): FormattedExecutionResult | undefined =>
+    result.errors ? { ...result, errors: mask(ctx, id, result.errors) } : undefined;
 
   // Frames written straight to the socket (sendNext) do not wait for the write, and graphql-ws'
   // own wait for each frame covers one operation only: a consumer that stops reading shows as
@@ -176,7 +179,7 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
           sendNext: (result, payload) => {
             const socket = ctx.extra.socket;
             if (socket.readyState !== socket.OPEN) return;
-            const json = payload ?? JSON.stringify(result.errors ? { ...result, errors: mask(ctx, id, result.errors) } : result);
+            const json = payload ?? JSON.stringify(masked(ctx, id, result) ?? result);
             socket.send(`${nextFrame}${json}}`);
             dropIfNotReading(ctx);
           },
@@ -185,7 +188,7 @@ export function createWebSocketServer(httpServer: Server, schema: GraphQLSchema,
       },
       onNext: (ctx: SocketContext, id, _payload, _args, result) => {
         dropIfNotReading(ctx);
-        return result.errors ? { ...result, errors: mask(ctx, id, result.errors) } : undefined;
+        return masked(ctx, id, result);
       },
       onError: (ctx: SocketContext, id, _payload, errors) => mask(ctx, id, errors),
       onComplete: (ctx: SocketContext, id) => {

@@ -81,6 +81,7 @@ interface Sharing {
 export class SharedResults {
   private readonly plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
   private readonly results = new RecentMap<object, Map<string, Map<string, Promise<ExecutionResult> | ExecutionResult>>>(SHARED_FOR_MS);
+  private readonly serializedResults = new RecentMap<ExecutionResult, string>(SHARED_FOR_MS);
   private readonly compiled = new CompiledSubscriptionValues();
   /** Selections executed, and results handed out again instead (tests and metrics). */
   readonly counts = { executed: 0, shared: 0 };
@@ -99,9 +100,10 @@ export class SharedResults {
     const iterator = source[Symbol.asyncIterator]();
     const sendNext = (args.contextValue as RequestContext | undefined)?.connection?.sendNext;
     const sharing = this.sharingFor(args);
-    const resultOf = async (value: unknown): Promise<ExecutionResult> => {
+    const map = async (item: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> => {
+      if (item.done) return { value: undefined, done: true };
       try {
-        return await this.execute(args, value, sharing);
+        return { value: await this.execute(args, item.value, sharing), done: false };
       } catch (error) {
         await iterator.return?.().catch(() => undefined);
         throw error;
@@ -121,24 +123,17 @@ export class SharedResults {
           await iterator.drive(deliver);
           return { value: undefined, done: true };
         }
-        const item = await iterator.next();
-        return item.done ? { value: undefined, done: true } : { value: await resultOf(item.value), done: false };
+        return map(await iterator.next());
       },
-      return: async () => {
-        const item = iterator.return ? await iterator.return() : { value: undefined, done: true };
-        return item.done ? { value: undefined, done: true } : { value: await resultOf(item.value), done: false };
-      },
+      return: async () => (iterator.return ? map(await iterator.return()) : { value: undefined, done: true }),
       throw: async (error: unknown) => {
         if (!iterator.throw) throw error;
-        const item = await iterator.throw(error);
-        return item.done ? { value: undefined, done: true } : { value: await resultOf(item.value), done: false };
+        return map(await iterator.throw(error));
       },
       [Symbol.asyncIterator]: () => mapped,
     };
     return mapped;
   }
-
-  private readonly serializedResults = new RecentMap<ExecutionResult, string>(SHARED_FOR_MS);
 
   /** The result as JSON, computed once per result object (shared results are one object). */
   private serialized(result: ExecutionResult): string {
