@@ -1,8 +1,10 @@
-import { Args, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, Ctx, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../server/context';
 import { notFound } from '../../shared/errors';
 import { isReadOnlyValue } from '../../shared/read-only-entities';
 import type { ConnectionShape } from '../../shared/pagination/connection';
+import { nodeFieldsSelected } from '../../shared/pagination/selection';
 import { User } from '../accounts/user.entity';
 import { userById } from '../accounts/user.loaders';
 import { Ticket } from '../tickets/ticket.entity';
@@ -12,6 +14,7 @@ import { Message } from './message.entity';
 import { TicketMessagesArgs } from './message.inputs';
 import { attachmentsByMessageId, readCursorsByTicketId, unreadCounts } from './message.loaders';
 import { MessageConnection, ReadReceipt } from './message.payloads';
+import { messageColumnsFor } from './message.rows';
 import { ticketMessages, visibleBody } from './message.service';
 
 @Resolver(() => Message)
@@ -66,8 +69,13 @@ export class TicketMessagesResolver {
   @FieldResolver(() => MessageConnection, {
     description: 'Oldest first. Internal notes are left out for customers. afterSeq: only messages with a greater seq.',
   })
-  messages(@Root() ticket: Ticket, @Args(() => TicketMessagesArgs) args: TicketMessagesArgs, @Ctx() ctx: RequestContext): Promise<ConnectionShape<Message>> {
-    return ticketMessages(ctx, ticket, args);
+  messages(
+    @Root() ticket: Ticket,
+    @Args(() => TicketMessagesArgs) args: TicketMessagesArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ConnectionShape<Message>> {
+    return ticketMessages(ctx, ticket, args, messageColumnsFor(nodeFieldsSelected(info)));
   }
 
   @FieldResolver(() => Int, { description: 'Messages from the other side that the viewer has not read yet.' })

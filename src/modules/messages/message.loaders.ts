@@ -4,7 +4,7 @@ import { isStaff } from '../../shared/auth/viewer';
 import { byKeys, groupByKeys, type LoaderFactory } from '../../shared/loaders/registry';
 import { Attachment } from './attachment.entity';
 import { Message } from './message.entity';
-import { MESSAGE_COLUMN_NAMES, messageFromRow, messageRowColumns, type MessageRow, type References } from './message.rows';
+import { messageFromRow, messageRowColumns, type MessageColumns, type MessageRow, type References } from './message.rows';
 import { ReadCursor } from './read-cursor.entity';
 
 /** One page of one ticket's messages, as the connection needs it. */
@@ -18,6 +18,8 @@ export interface MessagePageKey {
   limit: number;
   /** True for `last: N` (the newest N), false for `first: N`. */
   fromEnd: boolean;
+  /** What the query reads of each message (see messageColumnsFor). */
+  columns: MessageColumns;
 }
 
 export interface MessagePage {
@@ -41,7 +43,7 @@ export const messagePages: LoaderFactory<MessagePageKey, MessagePage, string> = 
     async (keys) => {
       const groups = new Map<string, MessagePageKey[]>();
       for (const key of keys) {
-        const signature = JSON.stringify({ ...key, ticketId: undefined });
+        const signature = pageKey({ ...key, ticketId: '' });
         groups.set(signature, [...(groups.get(signature) ?? []), key]);
       }
       const pages = new Map<string, MessagePage>();
@@ -55,7 +57,7 @@ export const messagePages: LoaderFactory<MessagePageKey, MessagePage, string> = 
           const ticketRows = rowsByTicket[index];
           pages.set(pageKey({ ...sample, ticketId }), {
             // Read-only values, not managed entities: a page of 50 tickets holds up to 5,000 messages (see messageFromRow).
-            messages: ticketRows.map((row) => messageFromRow(row, references)),
+            messages: ticketRows.map((row) => messageFromRow(row, references, sample.columns)),
             totalCount: ticketRows.length ? Number(ticketRows[0].total_count) : null,
             boundedCount: ticketRows.length ? Number(ticketRows[0].bounded_count) : 0,
           });
@@ -72,7 +74,7 @@ function placeholders(values: readonly unknown[]): string {
 }
 
 function pageKey(key: MessagePageKey): string {
-  return JSON.stringify(key);
+  return JSON.stringify({ ...key, columns: key.columns.key });
 }
 
 type PageRow = MessageRow & { total_count: number; bounded_count: number };
@@ -97,14 +99,14 @@ async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: Messa
   params.push(key.limit);
   const sql = `
     with visible as (
-      select ${messageRowColumns('m')}, (count(*) over (partition by m.ticket_id))::int as total_count
+      select ${messageRowColumns('m', key.columns)}, (count(*) over (partition by m.ticket_id))::int as total_count
       from messages m where ${visible.join(' and ')}
     ), bounded as (
       select v.*, row_number() over (partition by v.ticket_id order by v.seq ${key.fromEnd ? 'desc' : 'asc'}) as rn,
              (count(*) over (partition by v.ticket_id))::int as bounded_count
       from visible v where ${bounds.join(' and ')}
     )
-    select ${MESSAGE_COLUMN_NAMES.map((column) => `b.${column}`).join(', ')}, b.total_count, b.bounded_count
+    select ${key.columns.names.map((column) => `b.${column}`).join(', ')}, b.total_count, b.bounded_count
       from bounded b where b.rn <= ? order by b.ticket_id, b.seq`;
   return ctx.em.getConnection().execute<PageRow[]>(sql, params);
 }

@@ -20,7 +20,7 @@ import { messagePages, visibleMessageCounts } from './message.loaders';
 import { execute } from '../../infra/sql';
 import type { OutboxEvent } from '../../shared/events/topics';
 import { readOnlyColumns } from '../../shared/read-only-entities';
-import { AUTHOR_COLUMN_PREFIX, messageRowOf } from './message.rows';
+import { ALL_MESSAGE_COLUMNS, AUTHOR_COLUMN_PREFIX, messageRowOf, type MessageColumns } from './message.rows';
 
 const MESSAGE = 'Message';
 
@@ -232,9 +232,15 @@ export async function markTicketRead(ctx: RequestContext, ticketId: string): Pro
 
 /**
  * `Ticket.messages`: oldest first, internal notes only for staff, `afterSeq` to resume. Served by a
- * batched loader, so a list of tickets costs one statement however many tickets it shows.
+ * batched loader, so a list of tickets costs one statement however many tickets it shows, reading
+ * the `columns` its query needs of each message.
  */
-export async function ticketMessages(ctx: RequestContext, ticket: Ticket, args: TicketMessagesArgs): Promise<ConnectionShape<Message>> {
+export async function ticketMessages(
+  ctx: RequestContext,
+  ticket: Ticket,
+  args: TicketMessagesArgs,
+  columns: MessageColumns = ALL_MESSAGE_COLUMNS,
+): Promise<ConnectionShape<Message>> {
   checkRelayArgs(args);
   const includeInternal = canSeeInternalNotes(ctx.viewer);
   const fromEnd = args.last != null || (args.before != null && args.first == null);
@@ -242,7 +248,7 @@ export async function ticketMessages(ctx: RequestContext, ticket: Ticket, args: 
   const after = args.after != null ? decodeMessageCursor(args.after, 'after') : null;
   const before = args.before != null ? decodeMessageCursor(args.before, 'before') : null;
   const afterSeq = args.afterSeq ?? null;
-  const page = await ctx.loaders.get(messagePages).load({ ticketId: ticket.id, includeInternal, afterSeq, after, before, limit, fromEnd });
+  const page = await ctx.loaders.get(messagePages).load({ ticketId: ticket.id, includeInternal, afterSeq, after, before, limit, fromEnd, columns });
   const messages = page.messages;
   const more = page.boundedCount > messages.length;
   const outside = page.totalCount != null && page.totalCount > page.boundedCount;
