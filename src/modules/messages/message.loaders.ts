@@ -55,11 +55,13 @@ export const messagePages: LoaderFactory<MessagePageKey, MessagePage, string> = 
         const references: References = new Map();
         ticketIds.forEach((ticketId, index) => {
           const ticketRows = rowsByTicket[index];
+          // The counts are the same on every row of a ticket: the statement sends them on one.
+          const counted = ticketRows.find((row) => row.total_count !== null);
           pages.set(pageKey({ ...sample, ticketId }), {
             // Read-only values, not managed entities: a page of 50 tickets holds up to 5,000 messages (see messageFromRow).
             messages: ticketRows.map((row) => messageFromRow(row, references, sample.columns)),
-            totalCount: ticketRows.length ? Number(ticketRows[0].total_count) : null,
-            boundedCount: ticketRows.length ? Number(ticketRows[0].bounded_count) : 0,
+            totalCount: counted ? Number(counted.total_count) : null,
+            boundedCount: counted ? Number(counted.bounded_count) : 0,
           });
         });
       }
@@ -77,7 +79,7 @@ function pageKey(key: MessagePageKey): string {
   return JSON.stringify({ ...key, columns: key.columns.key });
 }
 
-type PageRow = MessageRow & { total_count: number; bounded_count: number };
+type PageRow = MessageRow & { total_count: number | null; bounded_count: number | null };
 
 async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: MessagePageKey): Promise<PageRow[]> {
   const visible: string[] = [`m.ticket_id in (${placeholders(ticketIds)})`];
@@ -106,7 +108,8 @@ async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: Messa
              (count(*) over (partition by v.ticket_id))::int as bounded_count
       from visible v where ${bounds.join(' and ')}
     )
-    select ${key.columns.names.map((column) => `b.${column}`).join(', ')}, b.total_count, b.bounded_count
+    select ${key.columns.names.map((column) => `b.${column}`).join(', ')}, 
+           case when b.rn = 1 then b.total_count end as total_count, case when b.rn = 1 then b.bounded_count end as bounded_count
       from bounded b where b.rn <= ? order by b.ticket_id, b.seq`;
   return ctx.em.getConnection().execute<PageRow[]>(sql, params);
 }

@@ -55,8 +55,8 @@ export interface MessageColumns {
 /** Every column: what a message needs when nothing says less. */
 export const ALL_MESSAGE_COLUMNS: MessageColumns = { names: ALL_COLUMNS, key: '*' };
 
-/** Read by more than a field: the page (grouping by ticket, cursors, counts) and a value's identity. */
-const ALWAYS: readonly MessageColumn[] = ['id', 'ticket_id', 'seq'];
+/** Read by the page itself: grouping by ticket, cursors. */
+const ALWAYS: readonly MessageColumn[] = ['ticket_id', 'seq'];
 
 /**
  * The columns each GraphQL field of Message reads, through its property or its field resolver
@@ -65,10 +65,10 @@ const ALWAYS: readonly MessageColumn[] = ['id', 'ticket_id', 'seq'];
  */
 const FIELD_COLUMNS: Record<string, readonly MessageColumn[]> = {
   __typename: [],
-  id: [],
+  id: ['id'],
   seq: [],
   ticket: [],
-  attachments: [],
+  attachments: ['id'],
   author: ['author_id'],
   authorKind: ['author_kind'],
   kind: ['kind'],
@@ -180,12 +180,12 @@ function partialBuilder(columns: MessageColumns): PartialBuilder {
       enumerable: false,
     });
   }
-  const [author, authorKind, kind, body, internal, clientMessageId, deliveryState, createdAt, editedAt, deletedAt] = (
-    ['author_id', 'author_kind', 'kind', 'body', 'internal', 'client_message_id', 'delivery_state', 'created_ms', 'edited_ms', 'deleted_ms'] as const
+  const [id, author, authorKind, kind, body, internal, clientMessageId, deliveryState, createdAt, editedAt, deletedAt] = (
+    ['id', 'author_id', 'author_kind', 'kind', 'body', 'internal', 'client_message_id', 'delivery_state', 'created_ms', 'edited_ms', 'deleted_ms'] as const
   ).map((column) => loaded.has(column));
   // One order of assignment per column set, so the values of a page share a hidden class.
   function PartialMessageValue(this: Record<string, unknown>, row: MessageRow, references: References): void {
-    this.id = row.id;
+    if (id) this.id = row.id;
     this.ticket = referenceTo(references, row.ticket_id);
     this.seq = Number(row.seq);
     if (author) this.author = row.author_id === null ? null : referenceTo(references, row.author_id);
