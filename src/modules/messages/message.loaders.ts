@@ -108,7 +108,7 @@ async function loadPageRows(ctx: RequestContext, ticketIds: string[], key: Messa
              (count(*) over (partition by v.ticket_id))::int as bounded_count
       from visible v where ${bounds.join(' and ')}
     )
-    select ${key.columns.names.map((column) => `b.${column}`).join(', ')}, 
+    select ${key.columns.names.map((column) => `b.${column}`).join(', ')},
            case when b.rn = 1 then b.total_count end as total_count, case when b.rn = 1 then b.bounded_count end as bounded_count
       from bounded b where b.rn <= ? order by b.ticket_id, b.seq`;
   return ctx.em.getConnection().execute<PageRow[]>(sql, params);
