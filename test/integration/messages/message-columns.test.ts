@@ -84,6 +84,23 @@ describe('message pages read the columns their query selects', () => {
     }
   });
 
+  it('read what every occurrence of a merged field selects', async () => {
+    const result = await cast.agent.client.request<{ ticket: { messages: { nodes: { body: string; kind: string; createdAt: string }[] } } }, { id: string }>(
+      `query Merged($id: ID!) { ticket(id: $id) { messages(first: 50) { nodes { body } } ...More } }
+       fragment More on Ticket { messages(first: 50) { nodes { kind createdAt } } }`,
+      { id: ticketId },
+    );
+    expect(result.errors).toBeUndefined();
+    const nodes = result.data!.ticket.messages.nodes;
+    expect(nodes.map((message) => [message.body, message.kind])).toEqual([
+      ['I was charged twice', 'TEXT'],
+      ['', 'TEXT'],
+      ['Customer is a VIP', 'TEXT'],
+      ['Refund is on its way', 'TEXT'],
+    ]);
+    expect(nodes.every((message) => !Number.isNaN(Date.parse(message.createdAt)))).toBe(true);
+  });
+
   it('keeps what body depends on: a deleted message is blank for others, whole for its author', async () => {
     const bodies = async (actor: Actor) => (await messages(actor, 'body')).map((message) => message.body);
     expect(await bodies(cast.agent)).toEqual(['I was charged twice', '', 'Customer is a VIP', 'Refund is on its way']);
