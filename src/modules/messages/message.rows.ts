@@ -123,16 +123,24 @@ const date = (ms: number | null) => (ms === null ? null : new Date(Number(ms)));
  * else (pages of Ticket.messages, messageAdded): built straight from its row. MikroORM spends
  * around 100 µs making each managed entity (identity map, change-tracking snapshot, accessors
  * defined per instance), which made it the largest cost of a list page and of every live delivery.
- * The value has the entity's fields, relations as references by id (what the field resolvers
- * use), is managed by no EntityManager, and is frozen, so a write by mistake fails loudly.
- * Nothing may hand it to an EntityManager (persist, assign, a relation of a new entity). With
- * `columns` less than all, it has only their properties (see partialMessageFrom).
+ * The value has the entity's fields (with `columns`, only theirs: see valueBuilder), relations as
+ * references by id (what the field resolvers use), is managed by no EntityManager, and is frozen,
+ * so a write by mistake fails loudly. Nothing may hand it to an EntityManager (persist, assign, a
+ * relation of a new entity).
  */
 export function messageFromRow(row: MessageRow, references: References = new Map(), columns: MessageColumns = ALL_MESSAGE_COLUMNS): Message {
-  if (columns !== ALL_MESSAGE_COLUMNS) return partialMessageFrom(row, references, columns);
-  // Set on first use: MikroORM puts its accessors on Message's prototype when it starts.
-  if (MessageValue.prototype !== messageValuePrototype) MessageValue.prototype = messageValuePrototype ??= readOnlyPrototype(Message);
-  return Object.freeze(new (MessageValue as unknown as new (row: MessageRow, references: References) => Message)(row, references));
+  let Builder = builders.get(columns);
+  if (!Builder) builders.set(columns, (Builder = valueBuilder(columns)));
+  return Object.freeze(new Builder(row, references));
+}
+
+/** Frozen `{ id }` references by id, shared by the messages built together (a page's 20 messages have one ticket and a few authors). */
+export type References = Map<string, Readonly<{ id: string }>>;
+
+function referenceTo(references: References, id: string): Readonly<{ id: string }> {
+  let reference = references.get(id);
+  if (!reference) references.set(id, (reference = Object.freeze({ id })));
+  return reference;
 }
 
 /** Each property of a message value, by the column it comes from. */
@@ -152,39 +160,44 @@ const PROPERTY_OF_COLUMN: Record<MessageColumn, string> = {
   deleted_ms: 'deletedAt',
 };
 
-type PartialBuilder = new (row: MessageRow, references: References) => Message;
-const partialBuilders = new Map<MessageColumns, PartialBuilder>();
+type ValueBuilder = new (row: MessageRow, references: References) => Message;
+/** Made on first use: MikroORM puts its accessors on Message's prototype when it starts (see readOnlyPrototype). */
+const builders = new Map<MessageColumns, ValueBuilder>();
 
 /**
- * A message value with only the properties of `columns`. Reading any other property throws
- * rather than answering `undefined`, so a field resolver that needs a column FIELD_COLUMNS does
- * not give it fails loudly (an internal error, and every test through that field) instead of
- * answering null.
+ * The constructor of the values built from `columns`: their properties assigned in one order, so
+ * the values of a page share a hidden class, on the read-only prototype of Message. A value built
+ * from fewer than all columns throws on any other property rather than answering `undefined`, so
+ * a field resolver that needs a column FIELD_COLUMNS does not give it fails loudly (an internal
+ * error, and every test through that field) instead of answering null.
  */
-function partialMessageFrom(row: MessageRow, references: References, columns: MessageColumns): Message {
-  let Builder = partialBuilders.get(columns);
-  if (!Builder) partialBuilders.set(columns, (Builder = partialBuilder(columns)));
-  return Object.freeze(new Builder(row, references));
-}
-
-function partialBuilder(columns: MessageColumns): PartialBuilder {
-  messageValuePrototype ??= readOnlyPrototype(Message);
+function valueBuilder(columns: MessageColumns): ValueBuilder {
   const loaded = new Set<MessageColumn>(columns.names);
-  const prototype = Object.create(messageValuePrototype) as object;
-  for (const [column, property] of Object.entries(PROPERTY_OF_COLUMN) as [MessageColumn, string][]) {
-    if (loaded.has(column)) continue;
-    Object.defineProperty(prototype, property, {
-      get: () => {
-        throw new Error(`Message.${property} was not read for this page: its column ${column} is missing from FIELD_COLUMNS (message.rows.ts)`);
-      },
-      enumerable: false,
-    });
+  let prototype = readOnlyPrototype(Message);
+  if (columns !== ALL_MESSAGE_COLUMNS) {
+    prototype = Object.create(prototype) as object;
+    for (const [column, property] of Object.entries(PROPERTY_OF_COLUMN) as [MessageColumn, string][]) {
+      if (loaded.has(column)) continue;
+      Object.defineProperty(prototype, property, {
+        get: () => {
+          throw new Error(`Message.${property} was not read for this page: its column ${column} is missing from FIELD_COLUMNS (message.rows.ts)`);
+        },
+        enumerable: false,
+      });
+    }
   }
-  const [id, author, authorKind, kind, body, internal, clientMessageId, deliveryState, createdAt, editedAt, deletedAt] = (
-    ['id', 'author_id', 'author_kind', 'kind', 'body', 'internal', 'client_message_id', 'delivery_state', 'created_ms', 'edited_ms', 'deleted_ms'] as const
-  ).map((column) => loaded.has(column));
-  // One order of assignment per column set, so the values of a page share a hidden class.
-  function PartialMessageValue(this: Record<string, unknown>, row: MessageRow, references: References): void {
+  const id = loaded.has('id');
+  const author = loaded.has('author_id');
+  const authorKind = loaded.has('author_kind');
+  const kind = loaded.has('kind');
+  const body = loaded.has('body');
+  const internal = loaded.has('internal');
+  const clientMessageId = loaded.has('client_message_id');
+  const deliveryState = loaded.has('delivery_state');
+  const createdAt = loaded.has('created_ms');
+  const editedAt = loaded.has('edited_ms');
+  const deletedAt = loaded.has('deleted_ms');
+  function MessageValue(this: Record<string, unknown>, row: MessageRow, references: References): void {
     if (id) this.id = row.id;
     this.ticket = referenceTo(references, row.ticket_id);
     this.seq = Number(row.seq);
@@ -199,39 +212,8 @@ function partialBuilder(columns: MessageColumns): PartialBuilder {
     if (editedAt) this.editedAt = date(row.edited_ms);
     if (deletedAt) this.deletedAt = date(row.deleted_ms);
   }
-  PartialMessageValue.prototype = prototype;
-  return PartialMessageValue as unknown as PartialBuilder;
-}
-
-/** Frozen `{ id }` references by id, shared by the messages built together (a page's 20 messages have one ticket and a few authors). */
-export type References = Map<string, Readonly<{ id: string }>>;
-
-function referenceTo(references: References, id: string): Readonly<{ id: string }> {
-  let reference = references.get(id);
-  if (!reference) references.set(id, (reference = Object.freeze({ id })));
-  return reference;
-}
-
-let messageValuePrototype: object | undefined;
-
-/**
- * The read-only message's constructor: fields assigned in one order, so every value shares one
- * hidden class, on the read-only prototype of Message (see readOnlyPrototype).
- */
-function MessageValue(this: Record<string, unknown>, row: MessageRow, references: References): void {
-  this.id = row.id;
-  this.ticket = referenceTo(references, row.ticket_id);
-  this.seq = Number(row.seq);
-  this.author = row.author_id === null ? null : referenceTo(references, row.author_id);
-  this.authorKind = row.author_kind;
-  this.kind = row.kind;
-  this.body = row.body;
-  this.internal = row.internal;
-  this.clientMessageId = row.client_message_id;
-  this.deliveryState = row.delivery_state;
-  this.createdAt = date(row.created_ms);
-  this.editedAt = date(row.edited_ms);
-  this.deletedAt = date(row.deleted_ms);
+  MessageValue.prototype = prototype;
+  return MessageValue as unknown as ValueBuilder;
 }
 
 /** The prefix of the author's columns in a row that carries them (see readOnlyColumns): MessageFeed's reads and MESSAGE_ADDED's row. */
