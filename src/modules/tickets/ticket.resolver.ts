@@ -1,6 +1,8 @@
-import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, ID, Info, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../server/context';
 import type { ConnectionShape } from '../../shared/pagination/connection';
+import { nodeFieldsSelected } from '../../shared/pagination/selection';
 import { Ticket } from './ticket.entity';
 import {
   AssignTicketInput,
@@ -18,8 +20,9 @@ import * as tickets from './ticket.service';
 @Resolver()
 export class TicketResolver {
   @Query(() => TicketConnection, { description: 'Staff see every ticket; customers their own. Newest first unless orderBy says otherwise.' })
-  tickets(@Args(() => TicketsArgs) args: TicketsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionShape<Ticket>> {
-    return tickets.listTickets(ctx, args);
+  tickets(@Args(() => TicketsArgs) args: TicketsArgs, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): Promise<ConnectionShape<Ticket>> {
+    const selected = nodeFieldsSelected(info);
+    return tickets.listTickets(ctx, args, { customer: selected.has('customer'), assignee: selected.has('assignee') });
   }
 
   @Query(() => Ticket, { nullable: true, description: 'NOT_FOUND when it does not exist or is not yours to see.' })

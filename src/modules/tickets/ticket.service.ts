@@ -10,7 +10,10 @@ import { emptyChanges, lifecycle, runAfterChangeSteps, type TicketChanges } from
 import { isIdOf } from '../../shared/ids';
 import { emptyToNull, normalizeLabels } from '../../shared/text';
 import type { ConnectionShape } from '../../shared/pagination/connection';
-import { paginateReadOnly } from '../../shared/pagination/paginate';
+import { paginateReadOnly, type PageJoin } from '../../shared/pagination/paginate';
+import { readOnlyFromRow } from '../../shared/read-only-entities';
+import { userById } from '../accounts/user.loaders';
+import { agentById } from '../agents/agent.loaders';
 import { Role } from '../../shared/roles';
 import { User } from '../accounts/user.entity';
 import { Agent } from '../agents/agent.entity';
@@ -142,16 +145,44 @@ function ticketConditions(viewer: Viewer, args: TicketsArgs): FilterQuery<Ticket
   return and.length ? { $and: and } : {};
 }
 
-/** The `tickets` connection: filtered, ordered (ties broken by id), keyset-paginated. */
-export async function listTickets(ctx: RequestContext, args: TicketsArgs): Promise<ConnectionShape<Ticket>> {
+/** What a `tickets` query reads of each ticket beyond its own columns (from its selection). */
+export interface TicketListReads {
+  customer?: boolean;
+  assignee?: boolean;
+}
+
+/** The joins that bring a page's customers, and its assignees with their users, in the page's own statement. */
+const CUSTOMER_JOIN: PageJoin = { path: 'customer', alias: 'pc', entity: User };
+const ASSIGNEE_JOINS: PageJoin[] = [
+  { path: 'assignee', alias: 'pa', entity: Agent },
+  { path: 'pa.user', alias: 'pau', entity: User },
+];
+
+/**
+ * The `tickets` connection: filtered, ordered (ties broken by id), keyset-paginated. The customers
+ * and assignees a query reads come with the page (joined) and go to the loaders the field
+ * resolvers read, so a list of tickets with their people costs one statement, not three in turn.
+ */
+export async function listTickets(ctx: RequestContext, args: TicketsArgs, reads: TicketListReads = {}): Promise<ConnectionShape<Ticket>> {
   const viewer = requireViewer(ctx);
   const order = args.orderBy ?? { field: TicketOrderField.CREATED_AT, direction: SortDirection.DESC };
   const direction = order.direction === SortDirection.ASC ? 'asc' : 'desc';
+  const joins = [...(reads.customer ? [CUSTOMER_JOIN] : []), ...(reads.assignee ? ASSIGNEE_JOINS : [])];
+  const users = ctx.loaders.get(userById);
+  const agents = ctx.loaders.get(agentById);
+  const primeWith = (row: Record<string, unknown>) => {
+    const customer = reads.customer ? readOnlyFromRow(ctx.em, User, row, 'pc_') : null;
+    if (customer) users.prime(customer.id, customer);
+    const agent = reads.assignee ? readOnlyFromRow(ctx.em, Agent, row, 'pa_') : null;
+    if (agent) agents.prime(agent.id, agent);
+    const agentUser = reads.assignee ? readOnlyFromRow(ctx.em, User, row, 'pau_') : null;
+    if (agentUser) users.prime(agentUser.id, agentUser);
+  };
   // Read-only tickets: a page is only read (fields, loaders), and managed entities were a large part of a list's CPU.
-  return paginateReadOnly(ctx.em, Ticket, () => ticketConditions(viewer, args), args, [
-    { [ORDER_COLUMNS[order.field]]: direction },
-    { id: direction },
-  ]);
+  return paginateReadOnly(ctx.em, Ticket, () => ticketConditions(viewer, args), args, [{ [ORDER_COLUMNS[order.field]]: direction }, { id: direction }], {
+    joins,
+    eachRow: joins.length ? primeWith : undefined,
+  });
 }
 
 // ---------------------------------------------------------------- changing

@@ -1,7 +1,7 @@
-import { Cursor, type EntityClass, type EntityName, type FilterQuery, type FindByCursorOptions, type QueryOrderMap } from '@mikro-orm/core';
+import { Cursor, raw, type EntityClass, type EntityName, type FilterQuery, type FindByCursorOptions, type QueryOrderMap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../errors';
-import { readOnlyFromRow, readOnlyProperties } from '../read-only-entities';
+import { readOnlyColumns, readOnlyFromRow, readOnlyProperties } from '../read-only-entities';
 import { DEFAULT_PAGE_SIZE, lazy, withLazyEdges, type ConnectionArgs, type ConnectionShape } from './connection';
 
 /** Relay leaves `first` with `last` undefined: refuse it rather than guess. */
@@ -85,6 +85,24 @@ export async function paginate<T extends object>(
 }
 
 /**
+ * A to-one relation read with each row of a read-only page (left joined, so a page's rows and order
+ * do not change). `path` starts from the page's own entity ('customer') or from an earlier join's
+ * alias ('pa.user'); the joined columns come with each row as `${alias}_${column}`, for
+ * `readOnlyFromRow(em, entity, row, alias + '_')`.
+ */
+export interface PageJoin {
+  path: string;
+  alias: string;
+  entity: EntityClass<object>;
+}
+
+export interface ReadOnlyPageOptions {
+  joins?: readonly PageJoin[];
+  /** Called with each raw row (the one fetched past the page to tell whether there is a next included), with its joins' columns. */
+  eachRow?: (row: Record<string, unknown>) => void;
+}
+
+/**
  * `paginate` for lists that GraphQL only reads: the same filter, order, cursor conditions and
  * cursors (MikroORM's own, through its driver and Cursor), but the page holds read-only values built
  * from its rows (read-only-entities) instead of managed entities, which cost the ticket list about
@@ -96,6 +114,7 @@ export async function paginateReadOnly<T extends object>(
   where: FilterQuery<T> | (() => FilterQuery<T>),
   args: ConnectionArgs,
   orderBy: QueryOrderMap<T>[],
+  { joins = [], eachRow }: ReadOnlyPageOptions = {},
 ): Promise<ConnectionShape<T>> {
   const { options, filter } = pageRequest(where, args, orderBy);
   const meta = em.getMetadata().get<T>(entity.name);
@@ -103,15 +122,18 @@ export async function paginateReadOnly<T extends object>(
   // What em.findByCursor has its driver do: keyset conditions and order (reversed for `last`), one extra row.
   // (processCursorOptions is protected in MikroORM 6's types; the pagination tests cover both directions.)
   const keyset = (em.getDriver() as unknown as KeysetDriver).processCursorOptions(meta, cursorOptions, orderBy);
-  const rows = (await em
-    .createQueryBuilder(entity)
-    .select(readOnlyProperties(em, entity as EntityClass<object>) as never)
+  const query = em.createQueryBuilder(entity).select(readOnlyProperties(em, entity as EntityClass<object>) as never);
+  for (const join of joins) {
+    query.leftJoin(join.path as never, join.alias).addSelect(raw(readOnlyColumns(em, join.entity, join.alias, `${join.alias}_`)) as never);
+  }
+  const rows = (await query
     .where(filter())
     .andWhere(keyset.where as never)
     .orderBy(keyset.orderBy as never)
     .limit(cursorOptions.limit)
     .execute('all', false)) as Record<string, unknown>[];
   if (cursorOptions.last != null && cursorOptions.first == null) rows.reverse();
+  if (eachRow) for (const row of rows) eachRow(row);
   const items = rows.map((row) => readOnlyFromRow(em, entity, row, '') as T);
   return connectionOf(em, entity, new Cursor(items as never[], undefined as never, cursorOptions as never, meta), filter);
 }

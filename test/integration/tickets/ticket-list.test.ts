@@ -2,6 +2,7 @@ import {
   AssignTicketDocument,
   CreateTicketDocument,
   SendMessageDocument,
+  TicketDocument,
   TicketListDocument,
   TicketsDocument,
   UpdateTicketStatusDocument,
@@ -174,6 +175,54 @@ describe('no N+1', () => {
     const withMessages = result.tickets.nodes.find((node) => node.messages.nodes.length === 2)!;
     expect(withMessages.messages.nodes.map((m) => m.author?.name)).toEqual([expect.stringContaining('Customer'), 'Ada Agent']);
   }, 120_000);
+});
+
+describe('people read with the page', () => {
+  /** The loaders' own reads of users and agents (findReadOnly), as opposed to the session check's join. */
+  const loaderReads = (statements: string[]) => statements.filter((sql) => /from "(users|agents)" where "id" in/.test(sql));
+  const pageStatement = (statements: string[]) => statements.find((sql) => /from "tickets" as "t0"/.test(sql))!;
+
+  it('brings the customers, assignees and assignees’ users a list reads in its own statement, answering as each ticket alone does', async () => {
+    // The inbox query after 'no N+1' built its 30 conversations: customers A and B, Ada assigned to some.
+    const { result, statements } = await server.countQueries(() => cast.admin.client.data(TicketListDocument, { first: 30 }));
+    expect(result.tickets.nodes).toHaveLength(30);
+    expect(pageStatement(statements)).toMatch(/left join "users" as "pc".*left join "agents" as "pa".*left join "users" as "pau"/s);
+    // Every author is a customer or an assignee of the page, so no user or agent is read apart.
+    expect(loaderReads(statements)).toEqual([]);
+    const assigned = result.tickets.nodes.filter((node) => node.assignee);
+    expect(assigned.length).toBeGreaterThan(0);
+    expect(assigned.length).toBeLessThan(30);
+    for (const node of result.tickets.nodes) {
+      const { ticket } = await cast.admin.client.data(TicketDocument, { id: node.id });
+      expect(node.customer.name).toBe(ticket!.customer.name);
+      expect(node.assignee?.user.name ?? null).toBe(ticket!.assignee?.user.name ?? null);
+    }
+  });
+
+  it('joins only what the query selects, through fragments and edges too', async () => {
+    const bare = await server.countQueries(() => cast.admin.client.data(TicketsDocument, { first: 5 }));
+    expect(pageStatement(bare.statements)).not.toMatch(/left join/);
+
+    const viaFragment = `query { tickets(first: 5) { edges { node { ...Who } } } } fragment Who on Ticket { customer { name } }`;
+    const customersOnly = await server.countQueries(() => cast.admin.client.request(viaFragment, {}));
+    expect(customersOnly.result.errors).toBeUndefined();
+    expect(pageStatement(customersOnly.statements)).toMatch(/left join "users" as "pc"/);
+    expect(pageStatement(customersOnly.statements)).not.toMatch(/"agents"/);
+    expect(loaderReads(customersOnly.statements)).toEqual([]);
+  });
+
+  it('gives a customer their own tickets’ people, backwards and filtered as well', async () => {
+    const query = `query($last: Int) { tickets(last: $last, filter: { status: [OPEN, IN_PROGRESS, WAITING_ON_CUSTOMER, RESOLVED] }) {
+      nodes { id customer { id name } assignee { id user { name } } } } }`;
+    const { result, statements } = await server.countQueries(() => cast.customerA.client.request(query, { last: 4 }));
+    expect(result.errors).toBeUndefined();
+    const nodes = (result.data as { tickets: { nodes: { id: string; customer: { id: string }; assignee: { user: { name: string } } | null }[] } }).tickets.nodes;
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(new Set(nodes.map((node) => node.customer.id))).toEqual(new Set([cast.customerA.user.id]));
+    expect(loaderReads(statements)).toEqual([]);
+    const refund = nodes.find((node) => node.id === ids.refund);
+    if (refund) expect(refund.assignee?.user.name).toBe('Ada Agent');
+  });
 });
 
 describe('read-only pages', () => {
