@@ -110,6 +110,33 @@ describe('with tight limits', () => {
     });
   });
 
+  it('estimates an operation with variables with each request’s values, however often the document comes', async () => {
+    const query = 'query Page($n: Int) { tickets(first: $n) { nodes { id subject customer { name email } } } }';
+    const ask = (n: number) => post(server.url, { query, variables: { n }, operationName: 'Page' }, { token: cast.agent.token });
+    // A small page first: an estimate kept with the document would let the large one through.
+    expect((await ask(5)).body.errors).toBeUndefined();
+    expect(codesOf(await ask(100))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect((await ask(5)).body.errors).toBeUndefined();
+  });
+
+  it('refuses a document over the cost every time it comes, with or without an operation name', async () => {
+    const query = 'query Big { tickets(first: 50) { nodes { id messages(first: 50) { nodes { id } } } } } query Small { viewer { id } }';
+    for (let i = 0; i < 2; i++) {
+      expect(codesOf(await post(server.url, { query, operationName: 'Big' }, { token: cast.agent.token }))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect((await post(server.url, { query, operationName: 'Small' }, { token: cast.agent.token })).body.errors).toBeUndefined();
+    }
+  });
+
+  it('refuses text that is not well-formed, in a literal or a variable, every time the document comes', async () => {
+    const literal = 'mutation { sendMessage(input: { ticketId: "tkt_missing", body: "a\\u0000b" }) { message { id } } }';
+    const withVariable = 'mutation ($body: String!) { sendMessage(input: { ticketId: "tkt_missing", body: $body }) { message { id } } }';
+    for (let i = 0; i < 2; i++) {
+      expect(codesOf(await post(server.url, { query: literal }, { token: cast.agent.token }))).toEqual(['BAD_USER_INPUT']);
+      expect(codesOf(await post(server.url, { query: withVariable, variables: { body: 'fine' } }, { token: cast.agent.token }))).toEqual(['NOT_FOUND']);
+      expect(codesOf(await post(server.url, { query: withVariable, variables: { body: 'x\uD800' } }, { token: cast.agent.token }))).toEqual(['BAD_USER_INPUT']);
+    }
+  });
+
   it('lets a document within every limit through on both transports', async () => {
     const query = '{ a: viewer { id } b: viewer { name } tickets(first: 5) { nodes { id messages(first: 10) { nodes { id } } } } }';
     const http = await post(server.url, { query }, { token: cast.agent.token });
