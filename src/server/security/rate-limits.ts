@@ -59,6 +59,10 @@ export class RateLimits {
     this.redis = redisUrl
       ? new Redis(redisUrl, {
           connectionName: 'parley-rate-limits',
+          // Commands issued in one turn of the event loop (a request's two cost budgets, concurrent
+          // requests' limits) go out in one write: on a busy machine each write to Redis costs more
+          // than the script it runs.
+          enableAutoPipelining: true,
           enableOfflineQueue: false,
           maxRetriesPerRequest: 0,
           commandTimeout: 500,
