@@ -223,6 +223,26 @@ describe('people read with the page', () => {
     const refund = nodes.find((node) => node.id === ids.refund);
     if (refund) expect(refund.assignee?.user.name).toBe('Ada Agent');
   });
+
+  it('keeps full-text search, the filters that take relations and every order working with the joins', async () => {
+    const query = `query($filter: TicketFilter, $orderBy: TicketOrder) { tickets(first: 10, filter: $filter, orderBy: $orderBy) {
+      nodes { id customer { id } assignee { id user { name } } } } }`;
+    const ask = async (filter: Record<string, unknown>, orderBy?: Record<string, unknown>) => {
+      const answer = await cast.admin.client.request(query, { filter, orderBy });
+      expect(answer.errors).toBeUndefined();
+      return (answer.data as { tickets: { nodes: { id: string; customer: { id: string }; assignee: { id: string; user: { name: string } } | null }[] } }).tickets.nodes;
+    };
+    expect((await ask({ search: 'double charge' })).map((node) => node.id)).toEqual([ids.refund]);
+    const mine = await ask({ assigneeId: cast.agent.agent!.id });
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((node) => node.assignee?.id === cast.agent.agent!.id && node.assignee.user.name === 'Ada Agent')).toBe(true);
+    const theirs = await ask({ customerId: cast.customerB.user.id, unassigned: true });
+    expect(theirs.length).toBeGreaterThan(0);
+    expect(theirs.every((node) => node.customer.id === cast.customerB.user.id && node.assignee === null)).toBe(true);
+    for (const field of ['CREATED_AT', 'PRIORITY', 'LAST_MESSAGE_AT', 'UPDATED_AT']) {
+      expect(await ask({}, { field, direction: 'ASC' })).toHaveLength(10);
+    }
+  });
 });
 
 describe('read-only pages', () => {
