@@ -1,15 +1,34 @@
 import DataLoader from 'dataloader';
 import { byKeys, type LoaderFactory } from '../../shared/loaders/registry';
-import { findReadOnly } from '../../shared/read-only-entities';
+import { findReadOnly, readOnlyColumns, readOnlyFromRow } from '../../shared/read-only-entities';
+import { User } from '../accounts/user.entity';
+import { userById } from '../accounts/user.loaders';
 import { ACTIVE_STATUSES } from '../tickets/ticket.enums';
 import { Agent } from './agent.entity';
 
-/** Agents by id and by user, one query per batch; read-only values (see read-only-entities). */
+/**
+ * Agents by id, one query per batch; read-only values (see read-only-entities). Each comes with its
+ * user, handed to userById: an agent is almost always shown by name (`assignee { user { name } }`),
+ * and reading the user after the agent was a second round trip in turn.
+ */
 export const agentById: LoaderFactory<string, Agent | null> = (ctx) =>
   new DataLoader(async (ids) => {
-    const agents = await findReadOnly(ctx.em, Agent, 'id', ids);
+    const rows = await ctx.em.getConnection().execute<Record<string, unknown>[]>(
+      `select ${readOnlyColumns(ctx.em, Agent, 'a', 'a_')}, ${readOnlyColumns(ctx.em, User, 'u', 'u_')}
+         from agents a join users u on u.id = a.user_id
+        where a.id in (${ids.map(() => '?').join(', ')})`,
+      [...ids],
+    );
+    const users = ctx.loaders.get(userById);
+    const agents = rows.map((row) => {
+      const user = readOnlyFromRow(ctx.em, User, row, 'u_')!;
+      users.prime(user.id, user);
+      return readOnlyFromRow(ctx.em, Agent, row, 'a_')!;
+    });
     return byKeys(ids, agents, (agent) => agent.id, (agent) => agent, null);
   });
+
+/** Agents by user, one query per batch; read-only values. */
 
 export const agentByUserId: LoaderFactory<string, Agent | null> = (ctx) =>
   new DataLoader(async (userIds) => {

@@ -224,6 +224,15 @@ describe('people read with the page', () => {
     if (refund) expect(refund.assignee?.user.name).toBe('Ada Agent');
   });
 
+  it('reads an assignee with its user in one statement wherever agents are loaded by id', async () => {
+    const { result, statements } = await server.countQueries(() => cast.customerA.client.data(TicketDocument, { id: ids.refund }));
+    expect(result.ticket!.assignee?.user.name).toBe('Ada Agent');
+    const agentUserId = cast.agent.user.id;
+    expect(statements.filter((sql) => /from agents a join users u/.test(sql))).toHaveLength(1);
+    // The user came with the agent: no read of users names them again.
+    expect(loaderReads(statements).filter((sql) => sql.includes(agentUserId))).toEqual([]);
+  });
+
   it('keeps full-text search, the filters that take relations and every order working with the joins', async () => {
     const query = `query($filter: TicketFilter, $orderBy: TicketOrder) { tickets(first: 10, filter: $filter, orderBy: $orderBy) {
       nodes { id customer { id } assignee { id user { name } } } } }`;
