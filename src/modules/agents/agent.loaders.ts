@@ -29,7 +29,6 @@ export const agentById: LoaderFactory<string, Agent | null> = (ctx) =>
   });
 
 /** Agents by user, one query per batch; read-only values. */
-
 export const agentByUserId: LoaderFactory<string, Agent | null> = (ctx) =>
   new DataLoader(async (userIds) => {
     const agents = await findReadOnly(ctx.em, Agent, 'user_id', userIds);

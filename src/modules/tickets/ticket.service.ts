@@ -168,21 +168,26 @@ export async function listTickets(ctx: RequestContext, args: TicketsArgs, reads:
   const order = args.orderBy ?? { field: TicketOrderField.CREATED_AT, direction: SortDirection.DESC };
   const direction = order.direction === SortDirection.ASC ? 'asc' : 'desc';
   const joins = [...(reads.customer ? [CUSTOMER_JOIN] : []), ...(reads.assignee ? ASSIGNEE_JOINS : [])];
-  const users = ctx.loaders.get(userById);
-  const agents = ctx.loaders.get(agentById);
-  const primeWith = (row: Record<string, unknown>) => {
-    const customer = reads.customer ? readOnlyFromRow(ctx.em, User, row, 'pc_') : null;
-    if (customer) users.prime(customer.id, customer);
-    const agent = reads.assignee ? readOnlyFromRow(ctx.em, Agent, row, 'pa_') : null;
-    if (agent) agents.prime(agent.id, agent);
-    const agentUser = reads.assignee ? readOnlyFromRow(ctx.em, User, row, 'pau_') : null;
-    if (agentUser) users.prime(agentUser.id, agentUser);
-  };
   // Read-only tickets: a page is only read (fields, loaders), and managed entities were a large part of a list's CPU.
   return paginateReadOnly(ctx.em, Ticket, () => ticketConditions(viewer, args), args, [{ [ORDER_COLUMNS[order.field]]: direction }, { id: direction }], {
     joins,
-    eachRow: joins.length ? primeWith : undefined,
+    eachRow: joins.length ? primeLoadersWith(ctx, reads) : undefined,
   });
+}
+
+/** Hands a page row's joined customer, assignee and assignee's user to the loaders their fields read. */
+function primeLoadersWith(ctx: RequestContext, reads: TicketListReads): (row: Record<string, unknown>) => void {
+  const users = ctx.loaders.get(userById);
+  const agents = ctx.loaders.get(agentById);
+  return (row) => {
+    const customer = reads.customer ? readOnlyFromRow(ctx.em, User, row, 'pc_') : null;
+    if (customer) users.prime(customer.id, customer);
+    if (!reads.assignee) return;
+    const agent = readOnlyFromRow(ctx.em, Agent, row, 'pa_');
+    if (agent) agents.prime(agent.id, agent);
+    const agentUser = readOnlyFromRow(ctx.em, User, row, 'pau_');
+    if (agentUser) users.prime(agentUser.id, agentUser);
+  };
 }
 
 // ---------------------------------------------------------------- changing
