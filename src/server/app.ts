@@ -15,6 +15,7 @@ import { toClientError } from '../shared/errors';
 import { authenticate } from './authenticate';
 import { createAppServices, createRequestContext, type AppServices, type RequestContext } from './context';
 import { mountExplorer } from './explorer';
+import { serverClassesFor } from './express-prototypes';
 import { bootstrapAdmin } from './bootstrap';
 import { compiledExecutionGateway } from './executor';
 import { errorHandler, requestLogging } from './http-logging';
@@ -83,7 +84,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   // conditional GET that GraphQL clients, posting their operations, never make. The explorer's
   // assets keep theirs (sendFile sets its own).
   app.set('etag', false);
-  const httpServer = createServer(app);
+  const httpServer = createServer(serverClassesFor(app), app);
   const security = createSecurity(config, schema, logger);
   const sockets: WebSocketServerHandle = createWebSocketServer(httpServer, schema, services, security);
 
