@@ -86,6 +86,7 @@ export async function createApp(options: CreateAppOptions): Promise<ParleyApp> {
   app.set('etag', false);
   const httpServer = createServer(serverClassesFor(app), app);
   const security = createSecurity(config, schema, logger);
+  security.http.prepare(app);
   const sockets: WebSocketServerHandle = createWebSocketServer(httpServer, schema, services, security);
 
   const apollo = new ApolloServer<RequestContext>({

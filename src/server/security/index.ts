@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { RequestHandler } from 'express';
+import type { Express, RequestHandler } from 'express';
 import type { GraphQLSchema, ParseOptions } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import type { RequestContext } from '../context';
 import { securityApolloPlugin } from './apollo-plugin';
 import { clientErrorFormatter, type ClientErrorFormatter } from './client-errors';
-import { clientIpResolver, graphqlBody, limitRequests, securityHeaders } from './http';
+import { clientIpResolver, graphqlBody, limitRequests, requestIdOnEarlyErrors, securityHeaders } from './http';
 import { OperationGuard } from './operation-guard';
 import { parseOptionsFor } from './query-limits';
 import { RateLimits } from './rate-limits';
@@ -32,6 +32,8 @@ export interface Security {
     headers: RequestHandler[];
     /** Before Apollo on /graphql: the per-IP request limit, the JSON body (size-limited), the error scope. */
     beforeGraphQL: RequestHandler[];
+    /** Once per app, before it serves: what the error scope needs of the app's responses. */
+    prepare(app: Express): void;
   };
   apolloPlugin: ApolloServerPlugin<RequestContext>;
   websocket: WebSocketGuard;
@@ -56,6 +58,7 @@ export function createSecurity(config: Config, schema: GraphQLSchema, logger: Lo
     http: {
       headers: securityHeaders(settings),
       beforeGraphQL: [limitRequests(limits, clientIp), ...graphqlBody(settings)],
+      prepare: requestIdOnEarlyErrors,
     },
     apolloPlugin: securityApolloPlugin(guard),
     websocket: new WebSocketGuard(limits, guard, clientIp),
