@@ -10,8 +10,7 @@ import { emptyChanges, lifecycle, runAfterChangeSteps, type TicketChanges } from
 import { isIdOf } from '../../shared/ids';
 import { emptyToNull, normalizeLabels } from '../../shared/text';
 import type { ConnectionShape } from '../../shared/pagination/connection';
-import { paginateReadOnly, type PageJoin } from '../../shared/pagination/paginate';
-import { readOnlyFromRow } from '../../shared/read-only-entities';
+import { joinedValue, paginateReadOnly, type PageJoin } from '../../shared/pagination/paginate';
 import { userById } from '../accounts/user.loaders';
 import { agentById } from '../agents/agent.loaders';
 import { Role } from '../../shared/roles';
@@ -152,11 +151,9 @@ export interface TicketListReads {
 }
 
 /** The joins that bring a page's customers, and its assignees with their users, in the page's own statement. */
-const CUSTOMER_JOIN: PageJoin = { path: 'customer', alias: 'pc', entity: User };
-const ASSIGNEE_JOINS: PageJoin[] = [
-  { path: 'assignee', alias: 'pa', entity: Agent },
-  { path: 'pa.user', alias: 'pau', entity: User },
-];
+const CUSTOMER_JOIN = { path: 'customer', alias: 'pc', entity: User } satisfies PageJoin;
+const ASSIGNEE_JOIN = { path: 'assignee', alias: 'pa', entity: Agent } satisfies PageJoin;
+const ASSIGNEE_USER_JOIN = { path: 'pa.user', alias: 'pau', entity: User } satisfies PageJoin;
 
 /**
  * The `tickets` connection: filtered, ordered (ties broken by id), keyset-paginated. The customers
@@ -167,7 +164,7 @@ export async function listTickets(ctx: RequestContext, args: TicketsArgs, reads:
   const viewer = requireViewer(ctx);
   const order = args.orderBy ?? { field: TicketOrderField.CREATED_AT, direction: SortDirection.DESC };
   const direction = order.direction === SortDirection.ASC ? 'asc' : 'desc';
-  const joins = [...(reads.customer ? [CUSTOMER_JOIN] : []), ...(reads.assignee ? ASSIGNEE_JOINS : [])];
+  const joins: PageJoin[] = [...(reads.customer ? [CUSTOMER_JOIN] : []), ...(reads.assignee ? [ASSIGNEE_JOIN, ASSIGNEE_USER_JOIN] : [])];
   // Read-only tickets: a page is only read (fields, loaders), and managed entities were a large part of a list's CPU.
   return paginateReadOnly(ctx.em, Ticket, () => ticketConditions(viewer, args), args, [{ [ORDER_COLUMNS[order.field]]: direction }, { id: direction }], {
     joins,
@@ -180,12 +177,12 @@ function primeLoadersWith(ctx: RequestContext, reads: TicketListReads): (row: Re
   const users = ctx.loaders.get(userById);
   const agents = ctx.loaders.get(agentById);
   return (row) => {
-    const customer = reads.customer ? readOnlyFromRow(ctx.em, User, row, 'pc_') : null;
+    const customer = reads.customer ? joinedValue(ctx.em, CUSTOMER_JOIN, row) : null;
     if (customer) users.prime(customer.id, customer);
     if (!reads.assignee) return;
-    const agent = readOnlyFromRow(ctx.em, Agent, row, 'pa_');
+    const agent = joinedValue(ctx.em, ASSIGNEE_JOIN, row);
     if (agent) agents.prime(agent.id, agent);
-    const agentUser = readOnlyFromRow(ctx.em, User, row, 'pau_');
+    const agentUser = joinedValue(ctx.em, ASSIGNEE_USER_JOIN, row);
     if (agentUser) users.prime(agentUser.id, agentUser);
   };
 }

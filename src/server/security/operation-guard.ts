@@ -48,9 +48,9 @@ export class OperationGuard {
   private costOf(facts: DocumentFacts, operation: OperationRequest): number {
     const name = operation.operationName ?? '';
     const known = facts.costs.get(name);
-    if (known !== undefined) return known;
+    if (typeof known === 'number') return known;
     const cost = operationCost(this.schema, this.settings.query, operation.document, operation.operationName, operation.variables);
-    if (!operationHasVariables(operation.document, operation.operationName)) facts.costs.set(name, cost);
+    if (known === undefined) facts.costs.set(name, operationHasVariables(operation.document, operation.operationName) ? null : cost);
     return cost;
   }
 }
@@ -60,8 +60,8 @@ interface DocumentFacts {
   /** A string literal in the document is not well-formed text. */
   malformedLiteral: boolean;
   usesIntrospection: boolean;
-  /** Estimated costs by operation name ('' for an anonymous one), of operations without variables. */
-  costs: Map<string, number>;
+  /** By operation name ('' for an anonymous one): its estimate, or null for one with variables (estimated each time). */
+  costs: Map<string, number | null>;
 }
 
 const documentFacts = new WeakMap<DocumentNode, DocumentFacts>();

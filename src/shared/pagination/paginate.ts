@@ -87,13 +87,19 @@ export async function paginate<T extends object>(
 /**
  * A to-one relation read with each row of a read-only page (left joined, so a page's rows and order
  * do not change). `path` starts from the page's own entity ('customer') or from an earlier join's
- * alias ('pa.user'); the joined columns come with each row as `${alias}_${column}`, for
- * `readOnlyFromRow(em, entity, row, alias + '_')`.
+ * alias ('pa.user'); `joinedValue` reads the joined value back from a row.
  */
 export interface PageJoin {
   path: string;
   alias: string;
   entity: EntityClass<object>;
+}
+
+const joinPrefix = (join: PageJoin) => `${join.alias}_`;
+
+/** The joined entity's read-only value in a page row (null where the left join found nothing). */
+export function joinedValue<T extends object>(em: EntityManager, join: PageJoin & { entity: EntityClass<T> }, row: Record<string, unknown>): T | null {
+  return readOnlyFromRow(em, join.entity, row, joinPrefix(join));
 }
 
 export interface ReadOnlyPageOptions {
@@ -124,7 +130,7 @@ export async function paginateReadOnly<T extends object>(
   const keyset = (em.getDriver() as unknown as KeysetDriver).processCursorOptions(meta, cursorOptions, orderBy);
   const query = em.createQueryBuilder(entity).select(readOnlyProperties(em, entity as EntityClass<object>) as never);
   for (const join of joins) {
-    query.leftJoin(join.path as never, join.alias).addSelect(raw(readOnlyColumns(em, join.entity, join.alias, `${join.alias}_`)) as never);
+    query.leftJoin(join.path as never, join.alias).addSelect(raw(readOnlyColumns(em, join.entity, join.alias, joinPrefix(join))) as never);
   }
   const rows = (await query
     .where(filter())
